@@ -1,0 +1,48 @@
+// Turns `import code from './x.worklet.ts?worklet'` into the worklet's bundled, minified source as a
+// string, so `audioWorklet.addModule()` can load it from a Blob URL and the widget stays one script.
+// One helper serves Vite (build and dev server) and web-test-runner, which knows no `?` suffixes.
+import { build } from 'esbuild';
+
+const SUFFIX = '?worklet';
+
+/** Bundles one worklet entry (and the pure DSP modules it imports) into a single ES2020 string. */
+export async function bundleWorklet(file) {
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    minify: true,
+    target: 'es2020',
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}
+
+const toModule = (code) => `export default ${JSON.stringify(code)};`;
+
+/** Vite / Rollup plugin. */
+export function viteWorklet() {
+  return {
+    name: 'voice-agent:worklet',
+    enforce: 'pre',
+    async load(id) {
+      if (!id.endsWith(SUFFIX)) return null;
+      const file = id.slice(0, -SUFFIX.length);
+      this.addWatchFile(file);
+      return { code: toModule(await bundleWorklet(file)), moduleSideEffects: false };
+    },
+  };
+}
+
+/** web-test-runner / web-dev-server plugin. */
+export function wtrWorklet({ rootDir }) {
+  return {
+    name: 'voice-agent:worklet',
+    async serve(context) {
+      if (context.querystring !== 'worklet') return undefined;
+      const file = new URL(`.${context.path}`, `file://${rootDir}/`).pathname;
+      return { body: toModule(await bundleWorklet(file)), type: 'js' };
+    },
+  };
+}

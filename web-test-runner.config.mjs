@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { wtrWorklet } from './tools/worklet-plugin.mjs';
+import { tones, writeWav } from './test/fixtures/wav.mjs';
+
+const rootDir = fileURLToPath(new URL('.', import.meta.url));
+
+// Debian's Chromium, headless, never a downloaded one; CHROME_PATH overrides.
+const BASE_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--autoplay-policy=no-user-gesture-required',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+];
+
+const chromium = (extraFlags = []) =>
+  chromeLauncher({
+    launchOptions: {
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: [...BASE_FLAGS, ...extraFlags],
+    },
+  });
+
+// The fake microphone for the capture tests: 440 Hz + 12 kHz at equal amplitude, at 48 kHz.
+const toneWav = writeWav(
+  `${rootDir}test/fixtures/generated/tone-440-12k.wav`,
+  tones([440, 12000], { sampleRate: 48000, seconds: 2 }),
+  48000,
+);
+
+// mock-socket ships only a UMD `main`; point the browser at its ES build.
+const mockSocketEsm = {
+  name: 'mock-socket-esm',
+  resolveImport({ source }) {
+    if (source === 'mock-socket') return '/node_modules/mock-socket/dist/mock-socket.es.mjs';
+    return undefined;
+  },
+};
+
+export default {
+  rootDir,
+  nodeResolve: true,
+  concurrency: 1,
+  testFramework: { config: { timeout: 10000 } },
+  plugins: [
+    mockSocketEsm,
+    wtrWorklet({ rootDir }),
+    esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
+  ],
+  browsers: [chromium()],
+  groups: [
+    { name: 'unit', files: ['test/**/*.test.ts', '!test/media/**', '!test/server/**'] },
+    {
+      name: 'media',
+      files: ['test/media/**/*.test.ts'],
+      browsers: [chromium([`--use-file-for-fake-audio-capture=${toneWav}`])],
+    },
+  ],
+};
