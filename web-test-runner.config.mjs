@@ -3,6 +3,11 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { wtrWorklet } from './tools/worklet-plugin.mjs';
 import { tones, writeWav } from './test/fixtures/wav.mjs';
+import { tsImport } from 'tsx/esm/api';
+
+// The local voice server (TypeScript) on the runner's own origin: tests can POST /api/voice-token and
+// open the returned ws_url. tsImport loads it without hooking TypeScript into the whole runner process.
+const { voiceServerPlugin } = await tsImport('./server/wtr-plugin.ts', import.meta.url);
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url));
 
@@ -51,6 +56,7 @@ export default {
   concurrency: 1,
   testFramework: { config: { timeout: 10000 } },
   plugins: [
+    voiceServerPlugin(),
     mockSocketEsm,
     wtrWorklet({ rootDir }),
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),

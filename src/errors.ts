@@ -22,3 +22,10 @@ export class VoiceAgentError extends Error {
     super(message);
   }
 }
+
+/** `err` itself when it is already a `VoiceAgentError`, else one with `code` and `context` plus its message. */
+export function toVoiceAgentError(err: unknown, code: VoiceAgentErrorCode, context: string): VoiceAgentError {
+  if (err instanceof VoiceAgentError) return err;
+  const cause = err instanceof Error ? err.message : String(err);
+  return new VoiceAgentError(code, cause ? `${context}: ${cause}` : context);
+}

@@ -1,0 +1,377 @@
+// Part 4: end to end in headless Chromium with a fake microphone, against the local voice server.
+// The same measurements run on our element and on the quick-start's example page, in one browser:
+// click → first microphone frame on the socket, first agent frame → its first sample at the output,
+// main-thread time per minute of conversation, and JS heap after 1 and after 50 sessions.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type CDPSession, type Page } from 'playwright-core';
+import { createVoiceServer, type VoiceServer } from '../server/index.js';
+import { writeWav } from '../test/fixtures/wav.mjs';
+import { quickstartPageHtml } from './quickstart.js';
+import { fixed, type Section } from './report.js';
+import { buildWidget } from './size.js';
+
+const MIC_RATE = 48_000;
+/** Conversation time over which main-thread cost is measured, then scaled to a minute. */
+const CONVERSATION_MS = 12_000;
+const SESSIONS = 50;
+/** Heap growth over {@link SESSIONS} sessions above this fails the bench (issue 5). */
+const BUDGET_HEAP_GROWTH = 1024 * 1024;
+
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--autoplay-policy=no-user-gesture-required',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+];
+
+/**
+ * The fake microphone: 1.2 s of a voiced, speech-like sound (160 Hz and harmonics, syllable envelope)
+ * then 1.8 s of silence, looped by Chromium, so the echo agent hears utterances and answers them.
+ */
+function micWav(): string {
+  const seconds = 3;
+  const samples = new Float32Array(MIC_RATE * seconds);
+  for (let i = 0; i < MIC_RATE * 1.2; i++) {
+    const t = i / MIC_RATE;
+    const envelope = Math.sin(Math.PI * (t / 1.2)) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 5 * t));
+    let v = 0;
+    for (let h = 1; h <= 6; h++) v += Math.sin(2 * Math.PI * 160 * h * t) / h;
+    samples[i] = 0.3 * envelope * v;
+  }
+  return writeWav(join(mkdtempSync(join(tmpdir(), 'voice-agent-bench-mic-')), 'speech-bursts.wav'), samples, MIC_RATE);
+}
+
+/**
+ * Runs in every page before its own scripts. Wraps the WebSocket (first binary send; first binary
+ * message) and routes every connection to an AudioContext's destination through a unity-gain mix with a
+ * worklet tap that reports, with the audio thread's wall clock (Date.now(), which every realm has), the
+ * first non-zero sample it renders. The quick-start starts a source on a context it has just created,
+ * before a tap can load; the tap then sees a later sample, and the first source's scheduled start on the
+ * context clock tells how much later. Records timings, never data.
+ */
+const INSTRUMENT = `(() => {
+  const marks = { clickAt: 0, firstMicAt: 0, firstAgentAt: 0, firstOutAt: 0, micFrames: 0, agentFrames: 0, context: null };
+  window.__bench = { marks, reset() { Object.assign(marks, { clickAt: performance.now(), firstMicAt: 0, firstAgentAt: 0, firstOutAt: 0 }); } };
+
+  const NativeSocket = window.WebSocket;
+  const send = NativeSocket.prototype.send;
+  NativeSocket.prototype.send = function (data) {
+    if (typeof data !== 'string' && data.byteLength === 640) {
+      marks.micFrames++;
+      if (!marks.firstMicAt) marks.firstMicAt = performance.now();
+    }
+    return send.call(this, data);
+  };
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      // Registered before any listener of the page's own, so it runs first.
+      this.addEventListener('message', (e) => {
+        if (typeof e.data === 'string') return;
+        marks.agentFrames++;
+        if (!marks.firstAgentAt) marks.firstAgentAt = Date.now();
+      });
+    }
+  };
+
+  // Context time at which the first AudioBufferSourceNode of a context starts playing.
+  const firstStart = new WeakMap();
+  const start = AudioScheduledSourceNode.prototype.start;
+  AudioScheduledSourceNode.prototype.start = function (when = 0, ...rest) {
+    if (this instanceof AudioBufferSourceNode && !firstStart.has(this.context)) {
+      firstStart.set(this.context, Math.max(when, this.context.currentTime));
+    }
+    return start.call(this, when, ...rest);
+  };
+
+  const TAP = "registerProcessor('bench-tap', class extends AudioWorkletProcessor {" +
+    "process(inputs) { const ch = inputs[0][0]; if (ch && !this.done) for (let i = 0; i < ch.length; i++)" +
+    " if (ch[i] !== 0) { this.done = true; this.port.postMessage({ date: Date.now(), time: currentTime + i / sampleRate }); break; }" +
+    " return true; } });";
+  const tapUrl = URL.createObjectURL(new Blob([TAP], { type: 'application/javascript' }));
+  const onTap = (ctx, { date, time }) => {
+    const scheduled = firstStart.get(ctx);
+    const at = date - (scheduled !== undefined && scheduled < time ? time - scheduled : 0) * 1000;
+    if (marks.firstAgentAt && (!marks.firstOutAt || at < marks.firstOutAt)) marks.firstOutAt = at;
+    marks.context = { output: ctx.outputLatency, base: ctx.baseLatency, rate: ctx.sampleRate };
+  };
+  const connect = AudioNode.prototype.connect;
+  const disconnect = AudioNode.prototype.disconnect;
+  const mixes = new WeakMap();
+  const mixFor = (ctx) => {
+    let mix = mixes.get(ctx);
+    if (mix) return mix;
+    mix = ctx.createGain();
+    connect.call(mix, ctx.destination);
+    mixes.set(ctx, mix);
+    ctx.audioWorklet.addModule(tapUrl).then(() => {
+      const tap = new AudioWorkletNode(ctx, 'bench-tap', { numberOfOutputs: 0 });
+      tap.port.onmessage = (e) => onTap(ctx, e.data);
+      connect.call(mix, tap);
+    }, () => {});
+    return mix;
+  };
+  AudioNode.prototype.connect = function (target, ...rest) {
+    if (target instanceof AudioDestinationNode) {
+      connect.call(this, mixFor(target.context), ...rest);
+      return target;
+    }
+    return connect.call(this, target, ...rest);
+  };
+  AudioNode.prototype.disconnect = function (target, ...rest) {
+    if (target instanceof AudioDestinationNode) return disconnect.call(this, mixFor(target.context), ...rest);
+    return disconnect.call(this, ...(target === undefined ? [] : [target, ...rest]));
+  };
+})();`;
+
+type Marks = {
+  clickAt: number;
+  firstMicAt: number;
+  firstAgentAt: number;
+  firstOutAt: number;
+  micFrames: number;
+  agentFrames: number;
+  context: { output: number; base: number; rate: number } | null;
+};
+
+/** How a page is driven: one session started by a real click, then many started from script. */
+interface Subject {
+  name: string;
+  path: string;
+  /** The start/stop button (a real click, so the gesture path is the one a visitor takes). */
+  button: (page: Page) => ReturnType<Page['locator']>;
+  stopButton: (page: Page) => ReturnType<Page['locator']>;
+  /** Starts a session from script. */
+  start: string;
+  /** Stops it from script and resolves when it is stopped. */
+  stop: string;
+  /** Whether to run the start/stop sessions for the heap figures (the diagnostic variant skips them). */
+  heap: boolean;
+}
+
+const ourButton = (page: Page) => page.locator('voice-agent [part="button"]');
+
+const SUBJECTS: Subject[] = [
+  {
+    name: 'ours (<voice-agent>)',
+    path: '/',
+    button: ourButton,
+    stopButton: ourButton,
+    start: `document.querySelector('voice-agent').start()`,
+    stop: `document.querySelector('voice-agent').stop()`,
+    heap: true,
+  },
+  {
+    // Tells how much of our main-thread time is the level meter being redrawn.
+    name: 'ours, meter hidden',
+    path: '/?meter=hidden',
+    button: ourButton,
+    stopButton: ourButton,
+    start: '',
+    stop: '',
+    heap: false,
+  },
+  {
+    name: 'quick-start page',
+    path: '/quickstart.html',
+    button: (page) => page.locator('#start'),
+    stopButton: (page) => page.locator('#stop'),
+    start: 'window.quickstart.start()',
+    stop: 'window.quickstart.stop()',
+    heap: true,
+  },
+];
+
+const elementPage = (css = '') => `<!doctype html>
+<html><head><meta charset="utf-8"><title>voice-agent bench</title><style>${css}</style></head>
+<body><voice-agent token-url="/api/voice-token"></voice-agent><script src="/voice-agent.js"></script></body></html>`;
+
+/** The voice server on a free port, plus the two pages and the built widget. */
+async function serve(widgetPath: string): Promise<{ server: Server; voice: VoiceServer; origin: string }> {
+  const voice = createVoiceServer({ log: () => {} });
+  const widget = readFileSync(widgetPath);
+  const server = createServer((req, res) => {
+    const html = (body: string) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(body);
+    if (req.url === '/') html(elementPage());
+    else if (req.url === '/?meter=hidden') html(elementPage('voice-agent::part(meter) { display: none }'));
+    else if (req.url === '/quickstart.html') html(quickstartPageHtml(origin, voice.apiKey));
+    else if (req.url === '/voice-agent.js') res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(widget);
+    else if (!voice.handle(req, res)) res.writeHead(404).end();
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!voice.upgrade(req, socket, head)) socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { server, voice, origin };
+}
+
+const marks = (page: Page) => page.evaluate(() => ({ ...(window as unknown as { __bench: { marks: Marks } }).__bench.marks }));
+const resetMarks = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { reset(): void } }).__bench.reset());
+
+/** CDP's cumulative main-thread timings, in seconds. */
+const MAIN_THREAD_METRICS = ['TaskDuration', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration'];
+
+async function metric(cdp: CDPSession, names: string[]): Promise<Record<string, number>> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(names.map((n) => [n, metrics.find((m) => m.name === n)?.value ?? 0]));
+}
+
+async function heapAfterGc(cdp: CDPSession): Promise<number> {
+  for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
+  return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+}
+
+interface Figures {
+  subject: string;
+  clickToFirstMicFrameMs: number;
+  agentFrameToOutputMs: number;
+  outputLatencyMs: number | null;
+  baseLatencyMs: number | null;
+  contextRate: number | null;
+  mainThreadMsPerMinute: number;
+  scriptMsPerMinute: number;
+  styleLayoutMsPerMinute: number;
+  micFramesPerSecond: number;
+  agentFramesPerSecond: number;
+  heapAfter1: number;
+  heapAfter50: number;
+  heapGrowth: number;
+}
+
+async function measure(page: Page, subject: Subject, origin: string): Promise<Figures> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(origin + subject.path);
+  await page.waitForLoadState('load');
+
+  // Session 1: a visitor's click, then a conversation with the echo agent.
+  await resetMarks(page);
+  await subject.button(page).click();
+  await page.waitForFunction(() => {
+    const m = (window as unknown as { __bench: { marks: Marks } }).__bench.marks;
+    return m.firstMicAt > 0 && m.firstOutAt > 0;
+  }, undefined, { timeout: 15_000 });
+  const first = await marks(page);
+  const before = await metric(cdp, MAIN_THREAD_METRICS);
+  const framesBefore = { mic: first.micFrames, agent: first.agentFrames };
+  const started = performance.now();
+  await page.waitForTimeout(CONVERSATION_MS);
+  const after = await metric(cdp, MAIN_THREAD_METRICS);
+  const elapsedS = (performance.now() - started) / 1000;
+  const during = await marks(page);
+  await subject.stopButton(page).click();
+  await page.waitForTimeout(300);
+  const heapAfter1 = await heapAfterGc(cdp);
+
+  // Sessions 2..50 from script, each until its first microphone frame is on the socket.
+  for (let i = 1; subject.heap && i < SESSIONS; i++) {
+    await resetMarks(page);
+    await page.evaluate(subject.start);
+    await page.waitForFunction(() => (window as unknown as { __bench: { marks: Marks } }).__bench.marks.firstMicAt > 0, undefined, {
+      timeout: 15_000,
+    });
+    await page.evaluate(subject.stop);
+  }
+  await page.waitForTimeout(500);
+  const heapAfter50 = subject.heap ? await heapAfterGc(cdp) : NaN;
+  await cdp.detach();
+
+  const perMinute = (seconds: number) => (seconds * 1000 * 60) / elapsedS;
+  return {
+    subject: subject.name,
+    clickToFirstMicFrameMs: first.firstMicAt - first.clickAt,
+    agentFrameToOutputMs: first.firstOutAt - first.firstAgentAt,
+    outputLatencyMs: first.context ? first.context.output * 1000 : null,
+    baseLatencyMs: first.context ? first.context.base * 1000 : null,
+    contextRate: first.context?.rate ?? null,
+    mainThreadMsPerMinute: perMinute(after.TaskDuration - before.TaskDuration),
+    scriptMsPerMinute: perMinute(after.ScriptDuration - before.ScriptDuration),
+    styleLayoutMsPerMinute: perMinute(
+      after.RecalcStyleDuration + after.LayoutDuration - before.RecalcStyleDuration - before.LayoutDuration,
+    ),
+    micFramesPerSecond: (during.micFrames - framesBefore.mic) / elapsedS,
+    agentFramesPerSecond: (during.agentFrames - framesBefore.agent) / elapsedS,
+    heapAfter1,
+    heapAfter50,
+    heapGrowth: heapAfter50 - heapAfter1,
+  };
+}
+
+/** Runs part 4. */
+export async function e2ePart(): Promise<Section> {
+  const { server, voice, origin } = await serve(await buildWidget());
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...FLAGS, `--use-file-for-fake-audio-capture=${micWav()}`],
+  });
+  const figures: Figures[] = [];
+  try {
+    for (const subject of SUBJECTS) {
+      // A fresh browser context per subject, so neither inherits the other's heap or audio devices.
+      const context = await browser.newContext();
+      await context.addInitScript(INSTRUMENT);
+      const page = await context.newPage();
+      figures.push(await measure(page, subject, origin));
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await voice.close();
+    server.close();
+  }
+
+  const ours = figures[0];
+  const failures =
+    ours.heapGrowth >= BUDGET_HEAP_GROWTH
+      ? [`heap grew by ${fixed(ours.heapGrowth / 1024)} KB over ${SESSIONS} sessions (budget < 1 MB)`]
+      : [];
+  const kib = (bytes: number) => `${fixed(bytes / 1024)} KB`;
+  const metrics: [string, (f: Figures) => string][] = [
+    ['click → first mic frame on the socket', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
+    ['first agent frame → its first sample rendered at the destination', (f) => `${fixed(f.agentFrameToOutputMs)} ms`],
+    [
+      'then to the speaker: outputLatency + baseLatency (context rate)',
+      (f) => (f.contextRate ? `${fixed(f.outputLatencyMs ?? 0)} + ${fixed(f.baseLatencyMs ?? 0)} ms (${f.contextRate / 1000} kHz)` : '—'),
+    ],
+    [
+      'main-thread busy per minute of conversation: all tasks (script, style + layout)',
+      (f) => `${fixed(f.mainThreadMsPerMinute, 0)} ms (${fixed(f.scriptMsPerMinute, 0)}, ${fixed(f.styleLayoutMsPerMinute, 0)})`,
+    ],
+    ['frames per second during it (mic up / agent down)', (f) => `${fixed(f.micFramesPerSecond)} / ${fixed(f.agentFramesPerSecond)}`],
+    ['JS heap after 1 session', (f) => kib(f.heapAfter1)],
+    [`JS heap after ${SESSIONS} sessions`, (f) => (Number.isNaN(f.heapAfter50) ? '—' : kib(f.heapAfter50))],
+    ['heap growth over the sessions', (f) => (Number.isNaN(f.heapGrowth) ? '—' : kib(f.heapGrowth))],
+  ];
+  return {
+    title: 'End to end: headless Chromium, fake microphone, local voice server',
+    header: ['metric', ...figures.map((f) => f.subject)],
+    rows: metrics.map(([label, format]) => [label, ...figures.map(format)]),
+    notes: [
+      'Fake microphone: a looping WAV of 1.2 s speech-like sound and 1.8 s silence at 48 kHz; the local echo agent ' +
+        'greets, then says each utterance back. One session started by a real click, then ' +
+        `${SESSIONS - 1} more from script, each stopped once its first microphone frame is on the socket.`,
+      'Output time: when the audio thread renders the first non-zero sample into the destination (a worklet tap ' +
+        'behind a unity-gain mix that an init script puts in front of every connect to it; wall clock on both threads). ' +
+        'For the quick-start, whose playback context is created on the first frame, the tap\'s reading is moved back ' +
+        'to its first source\'s scheduled start on the context clock. The device then adds outputLatency.',
+      `Main-thread time: CDP Performance.getMetrics TaskDuration and ScriptDuration over ${CONVERSATION_MS / 1000} s ` +
+        'of conversation, scaled to a minute. Heap: Runtime.getHeapUsage after forced garbage collection.',
+      `Budget (ours): heap growth < 1 MB over ${SESSIONS} sessions. Timings are figures, not budgets.`,
+    ],
+    failures,
+    data: figures,
+  };
+}

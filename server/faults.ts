@@ -1,0 +1,115 @@
+/**
+ * The faults the local server can inject, one per session, so the widget's failure paths can be seen
+ * and tested without a real outage. The demo page picks one and asks for a token with `?fault=NAME`;
+ * the catalogue is plain data (also served as JSON at `GET /api/faults`) so pickers and docs list it.
+ */
+
+/** Where a fault acts: the site backend's answer, the voice service's token API, or the live socket. */
+export type FaultLayer = 'site-backend' | 'token-api' | 'socket';
+
+/** One injectable fault. */
+export interface FaultInfo {
+  /** The value of `?fault=` on `POST /api/voice-token`. */
+  readonly name: string;
+  /** Which part of the chain misbehaves. */
+  readonly layer: FaultLayer;
+  /** What the server does. */
+  readonly description: string;
+  /** What the widget should show for it. */
+  readonly expect: string;
+}
+
+/** Every fault, in the order a picker should list them. */
+export const FAULTS = [
+  {
+    name: 'slow-token',
+    layer: 'token-api',
+    description: 'The token API answers after about 3 s.',
+    expect: 'Status stays "connecting" for ~3 s, then the session starts normally.',
+  },
+  {
+    name: 'token-500',
+    layer: 'site-backend',
+    description: 'The site backend answers HTTP 500 without asking the voice service.',
+    expect: 'Error token_request_failed (HTTP 500); status "error".',
+  },
+  {
+    name: 'token-bad-json',
+    layer: 'site-backend',
+    description: 'The site backend answers 200 with a body that is not JSON.',
+    expect: 'Error token_invalid (not JSON); status "error".',
+  },
+  {
+    name: 'token-no-token',
+    layer: 'site-backend',
+    description: 'The site backend answers 200 JSON with a ws_url but no token.',
+    expect: 'Error token_invalid (missing token); status "error".',
+  },
+  {
+    name: 'token-insecure-url',
+    layer: 'site-backend',
+    description: 'The site backend answers a ws_url with the http: scheme.',
+    expect: 'Error token_invalid (insecure ws_url); no socket is opened; status "error".',
+  },
+  {
+    name: 'refuse-socket',
+    layer: 'token-api',
+    description: 'The ws_url points at a path whose WebSocket upgrade is rejected (HTTP 403).',
+    expect: 'Error socket_failed; status "error".',
+  },
+  {
+    name: 'drop',
+    layer: 'socket',
+    description: 'The socket is destroyed ~3 s into the session, without session_ended.',
+    expect: 'Error connection_lost (close code 1006); ended with reason "connection_lost".',
+  },
+  {
+    name: 'server-error',
+    layer: 'socket',
+    description: 'An error message arrives mid-session (its text is HTML-shaped); the session goes on.',
+    expect: 'Error server_error shown as plain text (no image, no alert); the conversation continues.',
+  },
+  {
+    name: 'malformed',
+    layer: 'socket',
+    description: 'Non-JSON text, JSON without type, an odd-length binary frame and an unknown "transcript" message.',
+    expect: 'Console warnings and one voice-agent-message event; no error, the conversation continues.',
+  },
+  {
+    name: 'jitter',
+    layer: 'socket',
+    description: 'Agent audio frames arrive with ±50 ms jitter and in bursts.',
+    expect: 'The agent still sounds smooth (the jitter buffer absorbs it).',
+  },
+  {
+    name: 'ended-agent_disconnected',
+    layer: 'socket',
+    description: 'session_ended with reason agent_disconnected after ~3 s.',
+    expect: 'Status "ended", ended event with reason "agent_disconnected"; no error.',
+  },
+  {
+    name: 'ended-session_closed',
+    layer: 'socket',
+    description: 'session_ended with reason session_closed after ~3 s.',
+    expect: 'Status "ended", ended event with reason "session_closed"; no error.',
+  },
+  {
+    name: 'ended-server_shutdown',
+    layer: 'socket',
+    description: 'session_ended with reason server_shutdown after ~3 s.',
+    expect: 'Status "ended", ended event with reason "server_shutdown"; no error.',
+  },
+] as const satisfies readonly FaultInfo[];
+
+/** The name of a known fault. */
+export type FaultName = (typeof FAULTS)[number]['name'];
+
+/** Whether `name` is a known fault. */
+export function isFaultName(name: unknown): name is FaultName {
+  return FAULTS.some((fault) => fault.name === name);
+}
+
+/** The session end reason a fault `ended-REASON` asks for, or undefined for other faults. */
+export function endedReason(fault: FaultName | undefined): string | undefined {
+  return fault?.startsWith('ended-') ? fault.slice('ended-'.length) : undefined;
+}

@@ -1,0 +1,267 @@
+import { toVoiceAgentError, VoiceAgentError } from '../errors.js';
+import type { SessionAudio } from '../session/session-audio.js';
+import captureCode from './capture.worklet.ts?worklet';
+import playbackCode from './playback.worklet.ts?worklet';
+import { addWorkletModule } from './worklet-loader.js';
+import {
+  CAPTURE_PROCESSOR,
+  PLAYBACK_PROCESSOR,
+  type CaptureCommand,
+  type CaptureOptions,
+  type CaptureReport,
+  type PlaybackCommand,
+  type PlaybackOptions,
+  type PlaybackReport,
+  type PlaybackStats,
+} from './worklet-messages.js';
+
+/** Options of {@link AudioEngine}. */
+export interface AudioEngineOptions {
+  /** Agent audio held back before playback starts, absorbing network jitter, in ms. Default 60. */
+  prebufferMs?: number;
+  /** The AudioContext's sample rate. Default: the device's own (usually 44.1 or 48 kHz), which avoids a second resampler in the browser. */
+  sampleRate?: number;
+}
+
+/** What `getUserMedia` gets unless the caller's constraints say otherwise. */
+export const DEFAULT_AUDIO_CONSTRAINTS: Readonly<MediaTrackConstraints> = {
+  channelCount: 1,
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+const DEFAULT_PREBUFFER_MS = 60;
+const AUDIO_FAILED = 'Audio could not be started in this browser';
+
+/** How long a context may stay suspended after the microphone is granted before we give up. */
+const RESUME_TIMEOUT_MS = 3000;
+
+/** Maps a `getUserMedia` rejection to the error the user sees. */
+export function microphoneError(err: unknown): VoiceAgentError {
+  const name = typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return new VoiceAgentError(
+        'microphone_denied',
+        'Microphone access was denied. Allow it in the browser’s site settings, then try again.',
+      );
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return new VoiceAgentError('microphone_not_found', 'No microphone was found. Connect one, then try again.');
+    default:
+      return new VoiceAgentError(
+        'microphone_unavailable',
+        'The microphone could not be started. Another application may be using it.',
+      );
+  }
+}
+
+/**
+ * The browser side of the audio: microphone → capture worklet → 640-byte frames, and agent audio →
+ * playback worklet → speakers, in ONE AudioContext. All per-sample work runs on the audio thread; the
+ * main thread only passes ArrayBuffers (transferred, not copied) and reads levels. Single use: open()
+ * once, close() once (or more; it is idempotent).
+ */
+export class AudioEngine implements SessionAudio {
+  /** Where microphone frames go (640 bytes each); frames arriving while it is null are dropped. */
+  onFrame: ((frame: ArrayBuffer) => void) | null = null;
+  /** Called about 30 times a second while a level changes. */
+  onLevels: ((input: number, output: number) => void) | null = null;
+
+  private context: AudioContext | null = null;
+  private stream: MediaStream | null = null;
+  private source: MediaStreamAudioSourceNode | null = null;
+  private capture: AudioWorkletNode | null = null;
+  private playback: AudioWorkletNode | null = null;
+  /** Agent audio that arrived while open() was still loading the worklets. */
+  private pending: ArrayBuffer[] = [];
+  private closing: Promise<void> | null = null;
+  private _muted = false;
+  private _inputLevel = 0;
+  private _outputLevel = 0;
+  private _stats: PlaybackStats = { underruns: 0, dropped: 0 };
+
+  constructor(private readonly options: AudioEngineOptions = {}) {}
+
+  /** Microphone level, 0..1 (0 while muted). */
+  get inputLevel(): number {
+    return this._inputLevel;
+  }
+
+  /** Agent voice level, 0..1. */
+  get outputLevel(): number {
+    return this._outputLevel;
+  }
+
+  /** Playback counters, as last reported by the playback worklet (at most ~33 ms old). */
+  get stats(): PlaybackStats {
+    return { ...this._stats };
+  }
+
+  /** The node that feeds the speakers (null until open() resolves); tests and visualisers tap it. */
+  get output(): AudioNode | null {
+    return this.playback;
+  }
+
+  /** True: the capture worklet sends silent frames, keeping their timing. */
+  get muted(): boolean {
+    return this._muted;
+  }
+
+  set muted(muted: boolean) {
+    this._muted = muted;
+    this.capture?.port.postMessage({ type: 'muted', muted } satisfies CaptureCommand);
+  }
+
+  /**
+   * Opens the microphone and the audio graph. The context is created (and resumed) before the first
+   * await, so a click handler calling this counts as the user gesture that lets audio start. If close()
+   * is called meanwhile, this resolves without building the graph, and a microphone granted later is
+   * stopped the moment it arrives.
+   */
+  async open(constraints: MediaTrackConstraints = {}): Promise<void> {
+    if (this.context || this.closing) throw new Error('AudioEngine.open() can be called only once.');
+    let context: AudioContext;
+    try {
+      context = this.context = new AudioContext(
+        this.options.sampleRate ? { sampleRate: this.options.sampleRate } : {},
+      );
+    } catch (err) {
+      throw toVoiceAgentError(err, 'audio_failed', AUDIO_FAILED);
+    }
+    const resumed = context.resume().catch(() => undefined);
+    try {
+      const [stream] = await Promise.all([
+        this.openMicrophone(constraints),
+        addWorkletModule(context, captureCode),
+        addWorkletModule(context, playbackCode),
+      ]);
+      await withTimeout(resumed, RESUME_TIMEOUT_MS);
+      if (this.closing) return;
+      if (context.state !== 'running') {
+        throw new VoiceAgentError('audio_failed', 'The browser did not let audio start. Click to try again.');
+      }
+      this.connect(context, stream);
+    } catch (err) {
+      if (this.closing) return; // closed meanwhile: nothing to report
+      await this.close();
+      throw toVoiceAgentError(err, 'audio_failed', AUDIO_FAILED);
+    }
+  }
+
+  /**
+   * Queues agent audio (Int16 LE, 16 kHz mono, any length) for gapless playback. The buffer is
+   * transferred to the audio thread, so it is detached (empty) for the caller afterwards.
+   */
+  play(pcm: ArrayBuffer): void {
+    if (this.closing || pcm.byteLength === 0) return;
+    if (this.playback) this.postPlayback(pcm);
+    else if (this.context) this.pending.push(pcm);
+  }
+
+  /** Drops all queued agent audio at once, fading out over a few ms so it does not click. */
+  interrupt(): void {
+    this.pending = [];
+    this.playback?.port.postMessage({ type: 'interrupt' } satisfies PlaybackCommand);
+  }
+
+  /** Stops the tracks, disconnects the nodes and closes the context. Idempotent; never rejects. */
+  close(): Promise<void> {
+    this.closing ??= this.release();
+    return this.closing;
+  }
+
+  private async release(): Promise<void> {
+    this.pending = [];
+    for (const node of [this.capture, this.playback]) {
+      if (!node) continue;
+      node.port.onmessage = null;
+      node.port.close();
+    }
+    for (const node of [this.source, this.capture, this.playback]) node?.disconnect();
+    this.stream?.getTracks().forEach((track) => track.stop());
+    this.setLevels(0, 0);
+    await this.context?.close().catch(() => undefined);
+  }
+
+  private async openMicrophone(constraints: MediaTrackConstraints): Promise<MediaStream> {
+    // mediaDevices is undefined outside secure contexts (http: other than localhost).
+    if (!navigator.mediaDevices?.getUserMedia) {
+      throw new VoiceAgentError('microphone_unavailable', 'The microphone can only be used on a secure (https) page.');
+    }
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: { ...DEFAULT_AUDIO_CONSTRAINTS, ...constraints } });
+    } catch (err) {
+      throw microphoneError(err);
+    }
+    if (this.closing) {
+      // The element went away while the permission prompt was up: release the mic at once.
+      stream.getTracks().forEach((track) => track.stop());
+    } else {
+      this.stream = stream;
+    }
+    return stream;
+  }
+
+  private connect(context: AudioContext, stream: MediaStream): void {
+    this.source = context.createMediaStreamSource(stream);
+    // No output and not connected to the destination: the microphone never reaches the speakers.
+    // Chromium still runs a worklet that has a live input (measured by test/media/capture.test.ts).
+    this.capture = new AudioWorkletNode(context, CAPTURE_PROCESSOR, {
+      numberOfInputs: 1,
+      numberOfOutputs: 0,
+      channelCount: 1,
+      channelCountMode: 'explicit', // downmix a stereo microphone
+      processorOptions: { muted: this._muted } satisfies CaptureOptions,
+    });
+    this.capture.port.onmessage = (event: MessageEvent<CaptureReport>) => this.onCaptureReport(event.data);
+    this.source.connect(this.capture);
+
+    this.playback = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, {
+      numberOfInputs: 0,
+      numberOfOutputs: 1,
+      outputChannelCount: [1],
+      processorOptions: {
+        prebufferMs: this.options.prebufferMs ?? DEFAULT_PREBUFFER_MS,
+      } satisfies PlaybackOptions,
+    });
+    this.playback.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
+      const { level, underruns, dropped } = event.data;
+      this._stats = { underruns, dropped };
+      this.setLevels(this._inputLevel, level);
+    };
+    this.playback.connect(context.destination);
+
+    for (const pcm of this.pending) this.postPlayback(pcm);
+    this.pending = [];
+  }
+
+  private postPlayback(pcm: ArrayBuffer): void {
+    this.playback!.port.postMessage(pcm satisfies PlaybackCommand, [pcm]);
+  }
+
+  private onCaptureReport(report: CaptureReport): void {
+    if (report instanceof ArrayBuffer) this.onFrame?.(report);
+    else this.setLevels(report.level, this._outputLevel);
+  }
+
+  private setLevels(input: number, output: number): void {
+    if (input === this._inputLevel && output === this._outputLevel) return;
+    this._inputLevel = input;
+    this._outputLevel = output;
+    this.onLevels?.(input, output);
+  }
+}
+
+/** Waits for `promise`, but no longer than `ms`. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,44 @@
+// The messages between the AudioEngine (main thread) and its two processors. Audio travels as bare
+// ArrayBuffers, transferred rather than copied; everything else is a small typed object.
+
+/** `registerProcessor` names; prefixed so they cannot clash with a site's own worklets. */
+export const CAPTURE_PROCESSOR = 'voice-agent-capture';
+export const PLAYBACK_PROCESSOR = 'voice-agent-playback';
+
+/** Sample rate of the wire audio, both ways. */
+export const WIRE_RATE = 16_000;
+/** Samples per microphone frame on the wire: 20 ms, 640 bytes. */
+export const FRAME_SAMPLES = 320;
+/** How often the processors report levels (and playback stats), per second. */
+export const REPORTS_PER_SECOND = 30;
+
+/** `processorOptions` of the capture node. */
+export interface CaptureOptions {
+  muted: boolean;
+}
+
+/** `processorOptions` of the playback node. */
+export interface PlaybackOptions {
+  /** Audio held back before playback starts, absorbing network jitter. */
+  prebufferMs: number;
+}
+
+/** Main thread → capture processor. */
+export type CaptureCommand = { type: 'muted'; muted: boolean };
+
+/** Capture processor → main thread: a 640-byte Int16 frame, or the microphone level. */
+export type CaptureReport = ArrayBuffer | { type: 'level'; level: number };
+
+/** Main thread → playback processor: agent audio (Int16 LE, 16 kHz, any length), or barge-in. */
+export type PlaybackCommand = ArrayBuffer | { type: 'interrupt' };
+
+/** Playback counters since the node started. */
+export interface PlaybackStats {
+  /** Times the queue ran dry while playing. */
+  underruns: number;
+  /** Samples (at the context rate) dropped because the queue was full. */
+  dropped: number;
+}
+
+/** Playback processor → main thread, about `REPORTS_PER_SECOND` times a second while something changes. */
+export type PlaybackReport = { level: number } & PlaybackStats;

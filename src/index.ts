@@ -1,0 +1,15 @@
+import { VoiceAgent } from './voice-agent.js';
+
+export { VoiceAgent } from './voice-agent.js';
+export { VoiceAgentError, type VoiceAgentErrorCode } from './errors.js';
+export type {
+  VoiceAgentStatus,
+  VoiceAgentEndReason,
+  VoiceAgentErrorDetail,
+  VoiceAgentEventDetails,
+  VoiceAgentEventMap,
+} from './events.js';
+export type { VoiceSessionOptions } from './session/voice-session.js';
+
+// Guarded, so a page that loads the script twice does not throw.
+if (!customElements.get('voice-agent')) customElements.define('voice-agent', VoiceAgent);

@@ -1,0 +1,304 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { VoiceAgentError, toVoiceAgentError } from '../errors.js';
+import {
+  voiceAgentEvent,
+  type VoiceAgentEndReason,
+  type VoiceAgentErrorDetail,
+  type VoiceAgentEventDetails,
+  type VoiceAgentEventName,
+  type VoiceAgentStatus,
+} from '../events.js';
+import { parseServerMessage, tokenMessage } from './protocol.js';
+import type { SessionAudio } from './session-audio.js';
+import { DEFAULT_TOKEN_TIMEOUT_MS, obtainToken, type TokenResponse } from './token.js';
+
+/** What the element passes to a session; read once per `start()`. */
+export interface VoiceSessionOptions {
+  /** The site's endpoint that answers `POST {}` with `{ token, ws_url }`. */
+  tokenUrl?: string;
+  /** Replaces the built-in token request. */
+  fetchToken?: () => Promise<TokenResponse>;
+  /** Merged over `DEFAULT_AUDIO_CONSTRAINTS`. */
+  audioConstraints?: MediaTrackConstraints;
+  /** How long the token request may take; default 10 000 ms. */
+  tokenTimeoutMs?: number;
+}
+
+/** Microphone constraints before the integrator's `audioConstraints` are merged over them. */
+export const DEFAULT_AUDIO_CONSTRAINTS: Readonly<MediaTrackConstraints> = {
+  channelCount: 1,
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+/**
+ * Microphone audio allowed to wait in the socket's send buffer (1 s at 16 kHz Int16) before new
+ * frames are dropped. A socket cannot unsend what it queued, so on a stalled network the newest
+ * frame is dropped (and counted) rather than letting the delay grow without bound.
+ */
+export const MAX_BUFFERED_BYTES = 32_000;
+
+/** One session, from `start()` to its end. `this.run === run` is the call-id check for stale async results. */
+interface Run {
+  readonly abort: AbortController;
+  audio: SessionAudio | null;
+  /** `audio.open()`; once settled, a single `close()` releases the engine. */
+  opening: Promise<void> | null;
+  openSettled: boolean;
+  socket: WebSocket | null;
+}
+
+/**
+ * Runs a voice session for its host: token, microphone, socket and protocol, with every end path
+ * releasing everything and firing `voice-agent-ended` exactly once. Fires the element's events on
+ * the host. On a failure the order is `voice-agent-error`, then `voice-agent-status`, then
+ * `voice-agent-ended`; state (`status`, `error`) is already final when the first of them fires.
+ */
+export class VoiceSession implements ReactiveController {
+  private run: Run | null = null;
+  private _status: VoiceAgentStatus = 'idle';
+  private _error: VoiceAgentErrorDetail | null = null;
+  private _audio: SessionAudio | null = null;
+  private _muted = false;
+  private _droppedFrames = 0;
+
+  constructor(
+    private readonly host: ReactiveControllerHost & EventTarget,
+    private readonly config: {
+      options: () => VoiceSessionOptions;
+      createAudio: () => SessionAudio;
+    },
+  ) {
+    host.addController(this);
+  }
+
+  /** The session's status; `idle` until the first `start()`. */
+  get status(): VoiceAgentStatus {
+    return this._status;
+  }
+
+  /** The last error, for display; cleared by `start()`. */
+  get error(): VoiceAgentErrorDetail | null {
+    return this._error;
+  }
+
+  /** The live audio engine (levels, mute), or null between sessions. */
+  get audio(): SessionAudio | null {
+    return this._audio;
+  }
+
+  /** Microphone frames dropped in this session because the socket's send buffer was full. */
+  get droppedFrames(): number {
+    return this._droppedFrames;
+  }
+
+  /** Sends silence instead of the microphone; kept across sessions. */
+  get muted(): boolean {
+    return this._muted;
+  }
+
+  set muted(muted: boolean) {
+    this._muted = muted;
+    if (this._audio) this._audio.muted = muted;
+  }
+
+  /** Begins a session (a no-op while one is connecting or live); resolves once the token is sent or it failed. */
+  async start(): Promise<void> {
+    if (this.run) return;
+    const run: Run = { abort: new AbortController(), audio: null, opening: null, openSettled: false, socket: null };
+    this.run = run;
+    this._error = null;
+    this._droppedFrames = 0;
+    const options = this.config.options();
+    // Everything up to audio.open() is synchronous: it runs in the click handler, and iOS only lets
+    // an AudioContext start during the user gesture.
+    this.setStatus('connecting');
+    if (this.run !== run) return; // a status listener stopped it
+    try {
+      const audio = this.config.createAudio();
+      audio.muted = this._muted;
+      run.audio = this._audio = audio;
+      const constraints = { ...DEFAULT_AUDIO_CONSTRAINTS, ...options.audioConstraints };
+      // An async wrapper so a synchronous throw from open() becomes a rejection like any other.
+      run.opening = (async () => audio.open(constraints))();
+      const settle = () => (run.openSettled = true);
+      run.opening.then(settle, settle);
+      const token = obtainToken(options, options.tokenTimeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS, run.abort.signal);
+      // stop() resolves this start() at once, even with a permission prompt or a fetch still pending.
+      await Promise.race([this.connect(run, audio, token), untilAborted(run.abort.signal)]);
+    } catch (err) {
+      // Token and socket failures are VoiceAgentErrors already; anything else came from the engine.
+      void this.end(run, 'error', 'error', toVoiceAgentError(err, 'audio_failed', 'The audio engine failed'));
+    }
+  }
+
+  /** Ends the session: closes the socket with 1000, releases everything, status `idle`, ended `user`. */
+  stop(): Promise<void> {
+    return this.run ? this.end(this.run, 'idle', 'user') : Promise.resolve();
+  }
+
+  /** Drops the agent audio queued for playback (barge-in). */
+  interrupt(): void {
+    this._audio?.interrupt();
+  }
+
+  /** The element left the page: release everything, as `stop()` does. */
+  hostDisconnected(): void {
+    void this.stop();
+  }
+
+  /**
+   * Waits for both the token and the microphone, then opens the socket and sends the token. The
+   * socket waits for the mic so a denied or missing microphone costs no service session, and so
+   * frames can flow the moment `connected` arrives.
+   */
+  private async connect(run: Run, audio: SessionAudio, token: Promise<TokenResponse>): Promise<void> {
+    const [{ token: secret, ws_url }] = await Promise.all([token, run.opening]);
+    if (this.run !== run) return;
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(ws_url);
+    } catch (err) {
+      throw toVoiceAgentError(err, 'socket_failed', 'Could not open the connection to the voice service');
+    }
+    socket.binaryType = 'arraybuffer';
+    run.socket = socket;
+    await new Promise<void>((resolve, reject) => {
+      let opened = false;
+      socket.onopen = () => {
+        opened = true;
+        socket.send(tokenMessage(secret));
+        resolve();
+      };
+      socket.onmessage = (event) => this.receive(run, audio, socket, event.data);
+      // No onerror: a close event always follows an error, and carries the code.
+      socket.onclose = (event) => {
+        if (!opened) {
+          const message = `Could not connect to the voice service (close code ${event.code})`;
+          reject(new VoiceAgentError('socket_failed', message));
+          return;
+        }
+        const message = `The connection to the voice service was lost (close code ${event.code})`;
+        const lost = new VoiceAgentError('connection_lost', message, { closeCode: event.code, closeReason: event.reason });
+        void this.end(run, 'ended', 'connection_lost', lost);
+      };
+    });
+  }
+
+  private receive(run: Run, audio: SessionAudio, socket: WebSocket, data: unknown): void {
+    // Agent audio is played even before `connected`: the engine is open by then (the socket waits
+    // for it), and dropping an early greeting would be worse than playing it.
+    if (data instanceof ArrayBuffer) {
+      audio.play(data);
+      return;
+    }
+    if (typeof data !== 'string') return; // binaryType is 'arraybuffer': no Blobs expected
+    const message = parseServerMessage(data);
+    if (!message) {
+      // The frame itself is not echoed: it may be large, or hold something that must not be logged.
+      console.warn(`<voice-agent>: ignored a server text frame, not JSON with a string "type" (${data.length} chars)`);
+      return;
+    }
+    switch (message.type) {
+      case 'connected':
+        if (audio.onFrame) return; // a repeated `connected` changes nothing
+        audio.onFrame = (frame) => this.sendFrame(socket, frame);
+        // `agent_ready` may have come first; the status never goes back from ready.
+        if (this._status === 'connecting') this.setStatus('connected');
+        if (this.run === run) this.emit('voice-agent-connected');
+        return;
+      case 'agent_ready':
+        if (this._status === 'ready') return;
+        this.setStatus('ready');
+        if (this.run === run) this.emit('voice-agent-ready');
+        return;
+      case 'session_ended':
+        void this.end(run, 'ended', message.reason);
+        return;
+      case 'error': {
+        // The session goes on; the message is passed as text, for the element to render as text.
+        const detail: VoiceAgentErrorDetail = {
+          code: 'server_error',
+          message: message.message,
+          serverCode: message.code,
+        };
+        this._error = detail;
+        this.host.requestUpdate();
+        this.emit('voice-agent-error', detail);
+        return;
+      }
+      case 'unknown':
+        this.emit('voice-agent-message', { message: message.message });
+        return;
+    }
+  }
+
+  private sendFrame(socket: WebSocket, frame: ArrayBuffer): void {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this._droppedFrames++;
+      return;
+    }
+    socket.send(frame);
+  }
+
+  /**
+   * The one end path: a no-op unless `run` is current, so `voice-agent-ended` fires exactly once.
+   * Resolves when the audio engine has closed.
+   */
+  private end(
+    run: Run,
+    status: 'idle' | 'ended' | 'error',
+    reason: VoiceAgentEndReason,
+    error?: VoiceAgentError,
+  ): Promise<void> {
+    if (this.run !== run) return Promise.resolve();
+    this.run = null;
+    run.abort.abort(); // cancels the token request and its timer, and resolves a pending start()
+    const { socket, audio } = run;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) socket.close(1000);
+    }
+    let closed = Promise.resolve();
+    if (audio) {
+      audio.onFrame = null;
+      closed = audio.close();
+      // open() still pending (e.g. the permission prompt): close again once it settles, so what it
+      // acquires late is released too. close() is idempotent.
+      const release = () => void audio.close();
+      if (!run.openSettled) run.opening?.then(release, release);
+    }
+    this._audio = null;
+    const detail = error && errorDetail(error);
+    if (detail) this._error = detail;
+    this._status = status;
+    this.host.requestUpdate();
+    if (detail) this.emit('voice-agent-error', detail);
+    this.emit('voice-agent-status', { status });
+    this.emit('voice-agent-ended', { reason });
+    return closed;
+  }
+
+  private setStatus(status: VoiceAgentStatus): void {
+    this._status = status;
+    this.host.requestUpdate();
+    this.emit('voice-agent-status', { status });
+  }
+
+  private emit<K extends VoiceAgentEventName>(
+    name: K,
+    ...detail: VoiceAgentEventDetails[K] extends undefined ? [] : [VoiceAgentEventDetails[K]]
+  ): void {
+    this.host.dispatchEvent(voiceAgentEvent(name, ...detail));
+  }
+}
+
+function errorDetail(error: VoiceAgentError): VoiceAgentErrorDetail {
+  return { ...error.extra, code: error.code, message: error.message };
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

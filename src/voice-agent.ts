@@ -1,0 +1,189 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query } from 'lit/decorators.js';
+import { AudioEngine } from './audio/audio-engine.js';
+import type { VoiceAgentStatus } from './events.js';
+import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
+import { styles } from './voice-agent.styles.js';
+
+const STATUS_TEXT: Record<VoiceAgentStatus, string> = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  connected: 'Connected, waiting for the agent…',
+  ready: 'Listening',
+  ended: 'Conversation ended',
+  error: 'Could not connect',
+};
+
+/** Clicks closer together than this are one double click. */
+const DOUBLE_CLICK_MS = 400;
+
+const LIVE: ReadonlySet<VoiceAgentStatus> = new Set(['connecting', 'connected', 'ready']);
+
+/**
+ * A drop-in voice conversation with an AI agent. It fetches a session token from the site's
+ * `token-url`, opens the voice service's WebSocket, streams the microphone up and plays the agent back.
+ *
+ * @summary Talk to an AI voice agent from any page.
+ *
+ * @fires {CustomEvent<{status: VoiceAgentStatus}>} voice-agent-status - Every status change.
+ * @fires {CustomEvent<void>} voice-agent-connected - The server sent `connected`; the microphone streams.
+ * @fires {CustomEvent<void>} voice-agent-ready - The server sent `agent_ready`; the agent listens and answers.
+ * @fires {CustomEvent<{reason: string}>} voice-agent-ended - The session is over (exactly once per session).
+ * @fires {CustomEvent<VoiceAgentErrorDetail>} voice-agent-error - A failure, with a stable `code`.
+ * @fires {CustomEvent<{message: object}>} voice-agent-message - A server message of a type this version does not know.
+ *
+ * @csspart button - The start/stop `<button>`.
+ * @csspart mute-button - The microphone mute toggle, shown during a session.
+ * @csspart meter - The level meter (holds `meter-input` and `meter-output`).
+ * @csspart meter-input - The microphone level bar.
+ * @csspart meter-output - The agent level bar.
+ * @csspart status - The status text (a polite live region).
+ * @csspart error - The error text, present while there is one.
+ *
+ * @cssprop [--voice-agent-accent=#4f46e5] - Button background while idle, and the agent's level bar.
+ * @cssprop [--voice-agent-accent-contrast=#fff] - Text and icon colour on the accent.
+ * @cssprop [--voice-agent-live=#dc2626] - Button background during a session (the "end" action).
+ * @cssprop [--voice-agent-input-color=#16a34a] - The microphone level bar.
+ * @cssprop [--voice-agent-track=rgb(127 127 127 / 0.25)] - The meter's empty track.
+ * @cssprop [--voice-agent-error-color=#dc2626] - Error text.
+ * @cssprop [--voice-agent-radius=999px] - Button corner radius.
+ * @cssprop [--voice-agent-gap=0.5rem] - Space between the pieces.
+ * @cssprop [--voice-agent-font=inherit] - Font of the whole element.
+ */
+export class VoiceAgent extends LitElement {
+  static override styles = styles;
+
+  /** The site's endpoint that answers `POST` with `{ token, ws_url }`. */
+  @property({ attribute: 'token-url' }) tokenUrl?: string;
+
+  /** Replaces the built-in token request (custom headers, auth). */
+  @property({ attribute: false }) fetchToken?: VoiceSessionOptions['fetchToken'];
+
+  /** Merged over the default microphone constraints (mono, echo cancellation, noise suppression, AGC). */
+  @property({ attribute: false }) audioConstraints?: MediaTrackConstraints;
+
+  /** Microphone muted: the session goes on and sends silence. */
+  @property({ type: Boolean, reflect: true }) muted = false;
+
+  @query('[part~="meter-input"]') private _inputBar?: HTMLElement;
+  @query('[part~="meter-output"]') private _outputBar?: HTMLElement;
+
+  private readonly _session = new VoiceSession(this, {
+    options: () => ({
+      tokenUrl: this.tokenUrl,
+      fetchToken: this.fetchToken,
+      audioConstraints: this.audioConstraints,
+    }),
+    createAudio: () => {
+      const engine = new AudioEngine();
+      engine.onLevels = (input, output) => this._drawLevels(input, output);
+      return engine;
+    },
+  });
+
+  /** `idle`, `connecting`, `connected`, `ready`, `ended` or `error`; reflected as the `status` attribute. */
+  get status(): VoiceAgentStatus {
+    return this._session.status;
+  }
+
+  /** Current microphone level, 0..1. */
+  get inputLevel(): number {
+    return this._session.audio?.inputLevel ?? 0;
+  }
+
+  /** Current agent level, 0..1. */
+  get outputLevel(): number {
+    return this._session.audio?.outputLevel ?? 0;
+  }
+
+  /** Begins a session; a no-op while one is connecting or live. Never rejects. */
+  start(): Promise<void> {
+    return this._session.start();
+  }
+
+  /** Ends the session, closing the socket with 1000 and releasing every resource. */
+  stop(): Promise<void> {
+    return this._session.stop();
+  }
+
+  /** Drops the agent audio queued for playback at once, with a short fade (barge-in). */
+  interrupt(): void {
+    this._session.interrupt();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('muted')) this._session.muted = this.muted;
+  }
+
+  protected override updated(): void {
+    if (this.getAttribute('status') !== this.status) this.setAttribute('status', this.status);
+    if (!LIVE.has(this.status)) this._drawLevels(0, 0);
+  }
+
+  protected override render() {
+    const live = LIVE.has(this.status);
+    const error = this._session.error;
+    return html`
+      <div class="row">
+        <button
+          part="button"
+          type="button"
+          aria-pressed=${live ? 'true' : 'false'}
+          @click=${this._toggle}
+        >
+          <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
+            ${live
+              ? html`<rect x="6" y="6" width="12" height="12" rx="2" />`
+              : html`<path
+                  d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3Zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2Z"
+                />`}
+          </svg>
+          <span>${live ? 'End conversation' : 'Talk to the agent'}</span>
+        </button>
+        ${live
+          ? html`<button
+              part="mute-button"
+              type="button"
+              aria-pressed=${this.muted ? 'true' : 'false'}
+              @click=${this._toggleMute}
+            >
+              ${this.muted ? 'Unmute' : 'Mute'}
+            </button>`
+          : nothing}
+        <div part="meter" aria-hidden="true">
+          <span class="bar"><span part="meter-input"></span></span>
+          <span class="bar"><span part="meter-output"></span></span>
+        </div>
+      </div>
+      <p part="status" aria-live="polite">${STATUS_TEXT[this.status]}</p>
+      ${error ? html`<p part="error" role="alert">${error.message}</p>` : nothing}
+    `;
+  }
+
+  private _lastToggle = -Infinity;
+
+  private _toggle(event: MouseEvent): void {
+    // The second click of a double click would cancel the session it just started: ignore it.
+    if (event.timeStamp - this._lastToggle < DOUBLE_CLICK_MS) return;
+    this._lastToggle = event.timeStamp;
+    // start() must run synchronously inside the click so the AudioContext is created during the gesture.
+    if (LIVE.has(this.status)) void this.stop();
+    else void this.start();
+  }
+
+  private _toggleMute(): void {
+    this.muted = !this.muted;
+  }
+
+  /** Levels arrive ~30 times a second: draw them with a transform, outside Lit's render cycle. */
+  private _drawLevels(input: number, output: number): void {
+    this._inputBar?.style.setProperty('--level', String(input));
+    this._outputBar?.style.setProperty('--level', String(output));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'voice-agent': VoiceAgent;
+  }
+}

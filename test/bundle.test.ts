@@ -1,0 +1,32 @@
+import { expect } from '@open-wc/testing';
+
+// The built single script (`npm test` builds it first): loadable by a plain <script src>, twice, and
+// self-contained (it fetches nothing else: worklets and Lit are inside).
+
+describe('dist/voice-agent.js', () => {
+  it('defines <voice-agent> from one classic script, loaded twice without an error', async () => {
+    const frame = document.createElement('iframe');
+    frame.srcdoc = `<!doctype html>
+      <script>window.errors = []; addEventListener('error', (e) => errors.push(String(e.message)));</script>
+      <script src="/dist/voice-agent.js"></script>
+      <script src="/dist/voice-agent.js"></script>
+      <voice-agent token-url="/api/voice-token"></voice-agent>`;
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    document.body.append(frame);
+    try {
+      await loaded;
+      const win = frame.contentWindow as Window & typeof globalThis & { errors?: string[] };
+      expect(win.errors).to.deep.equal([]);
+      const Ctor = win.customElements.get('voice-agent');
+      expect(Ctor).to.be.a('function');
+      const el = win.document.querySelector('voice-agent') as HTMLElement & { status: string };
+      expect(el).to.be.instanceOf(Ctor!);
+      expect(el.status).to.equal('idle');
+      expect(el.shadowRoot!.querySelector('button[part~="button"]')).to.exist;
+      const fetched = win.performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname);
+      expect(fetched.every((p) => p === '/dist/voice-agent.js')).to.equal(true);
+    } finally {
+      frame.remove();
+    }
+  });
+});

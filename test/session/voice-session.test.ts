@@ -1,0 +1,718 @@
+import { aTimeout, expect, waitUntil } from '@open-wc/testing';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { Server, type Client } from 'mock-socket';
+import { VoiceAgentError, type VoiceAgentErrorCode } from '../../src/errors.js';
+import type { VoiceAgentErrorDetail } from '../../src/events.js';
+import type { SessionAudio } from '../../src/session/session-audio.js';
+import { MAX_BUFFERED_BYTES, VoiceSession, type VoiceSessionOptions } from '../../src/session/voice-session.js';
+
+const WS_URL = 'wss://voice.test/session';
+const TOKEN = 'tok-SECRET-7f3a9c';
+const TOKEN_FRAME = `{"token":"${TOKEN}"}`;
+const EVENT_NAMES = [
+  'voice-agent-status',
+  'voice-agent-connected',
+  'voice-agent-ready',
+  'voice-agent-ended',
+  'voice-agent-error',
+  'voice-agent-message',
+] as const;
+const WAIT = { timeout: 3000 };
+
+/** Records what the session asks of the audio engine; `open` is whatever the test makes it. */
+class FakeAudio implements SessionAudio {
+  readonly calls: string[] = [];
+  readonly played: ArrayBuffer[] = [];
+  constraints: MediaTrackConstraints | null = null;
+  onFrame: ((frame: ArrayBuffer) => void) | null = null;
+  onLevels: ((input: number, output: number) => void) | null = null;
+  muted = false;
+  inputLevel = 0;
+  outputLevel = 0;
+
+  constructor(private readonly opening: () => Promise<void> = () => Promise.resolve()) {}
+
+  open(constraints: MediaTrackConstraints): Promise<void> {
+    this.calls.push('open');
+    this.constraints = constraints;
+    return this.opening();
+  }
+  play(pcm: ArrayBuffer): void {
+    this.played.push(pcm);
+  }
+  interrupt(): void {
+    this.calls.push('interrupt');
+  }
+  close(): Promise<void> {
+    this.calls.push('close');
+    return Promise.resolve();
+  }
+  /** What the capture worklet would do with one 640-byte frame; false when no sink is set. */
+  capture(fill: number): boolean {
+    if (!this.onFrame) return false;
+    this.onFrame(new Uint8Array(640).fill(fill).buffer);
+    return true;
+  }
+}
+
+/** A throwaway controller host that records every event the session fires on it. */
+class TestHost extends EventTarget implements ReactiveControllerHost {
+  readonly events: { type: string; detail: unknown }[] = [];
+  readonly controllers: ReactiveController[] = [];
+  updates = 0;
+
+  constructor() {
+    super();
+    for (const name of EVENT_NAMES) {
+      this.addEventListener(name, (event) => this.events.push({ type: name, detail: (event as CustomEvent).detail }));
+    }
+  }
+  addController(controller: ReactiveController): void {
+    this.controllers.push(controller);
+  }
+  removeController(): void {}
+  requestUpdate(): void {
+    this.updates++;
+  }
+  get updateComplete(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+  /** The events in order, compactly: `status:connecting`, `connected`, `error:server_error`, `ended:user`. */
+  get trace(): string[] {
+    return this.events.map(({ type, detail }) => {
+      const name = type.replace('voice-agent-', '');
+      const d = detail as Record<string, unknown> | undefined;
+      if (name === 'status') return `status:${d!.status}`;
+      if (name === 'ended') return `ended:${d!.reason}`;
+      if (name === 'error') return `error:${d!.code}`;
+      return name;
+    });
+  }
+  detailsOf(type: (typeof EVENT_NAMES)[number]): unknown[] {
+    return this.events.filter((e) => e.type === type).map((e) => e.detail);
+  }
+}
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const goodToken = async () => ({ token: TOKEN, ws_url: WS_URL });
+const frame = (fill: number) => new Uint8Array(640).fill(fill).buffer;
+
+let server: Server;
+let clients: Client[];
+/** Everything the server received, in order, over all connections. */
+let received: (string | ArrayBuffer)[];
+/** Close codes seen by server-side sockets. */
+let closeCodes: number[];
+let sessions: VoiceSession[];
+let restore: (() => void)[];
+
+beforeEach(() => {
+  server = new Server(WS_URL);
+  clients = [];
+  received = [];
+  closeCodes = [];
+  sessions = [];
+  restore = [];
+  server.on('connection', (socket) => {
+    clients.push(socket);
+    socket.on('message', (data) => received.push(data as string | ArrayBuffer));
+    socket.target.addEventListener('close', (event) => closeCodes.push((event as CloseEvent).code));
+  });
+});
+
+afterEach(async () => {
+  await Promise.all(sessions.map((s) => s.stop()));
+  server.stop();
+  for (const undo of restore.reverse()) undo();
+});
+
+function setup(options: VoiceSessionOptions = { fetchToken: goodToken }, makeAudio = () => new FakeAudio()) {
+  const host = new TestHost();
+  const audios: FakeAudio[] = [];
+  const session = new VoiceSession(host, {
+    options: () => options,
+    createAudio: () => {
+      const audio = makeAudio();
+      audios.push(audio);
+      return audio;
+    },
+  });
+  sessions.push(session);
+  return { host, session, audios };
+}
+
+/** Replaces `fetch` for one test, recording each call. */
+function stubFetch(impl: (init: RequestInit) => Promise<Response>) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const original = globalThis.fetch;
+  globalThis.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    calls.push({ url: String(input), init: init! });
+    return impl(init!);
+  };
+  restore.push(() => (globalThis.fetch = original));
+  return calls;
+}
+
+/** A fetch that only ends when its signal aborts, as a real one does. */
+const hangingFetch = (init: RequestInit) =>
+  new Promise<Response>((_, reject) => init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+
+/** Captures (and silences) console output for one test. */
+function spyConsole(): unknown[][] {
+  const lines: unknown[][] = [];
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[method];
+    console[method] = (...args: unknown[]) => void lines.push([method, ...args]);
+    restore.push(() => (console[method] = original));
+  }
+  return lines;
+}
+
+/** Once the newest connection has its token, the server answers `connected` on it. */
+async function serverSaysConnected(): Promise<Client> {
+  await waitUntil(
+    () => clients.length > 0 && received.filter((m) => m === TOKEN_FRAME).length === clients.length,
+    'token sent',
+    WAIT,
+  );
+  const socket = clients.at(-1)!;
+  socket.send('{"type":"connected"}');
+  return socket;
+}
+
+/** Starts a session and brings it to `connected`, as the server would. */
+async function connect(rig: ReturnType<typeof setup>): Promise<Client> {
+  await rig.session.start();
+  const socket = await serverSaysConnected();
+  expect(rig.session.status).to.equal('connected');
+  return socket;
+}
+
+describe('VoiceSession', () => {
+  describe('happy path and protocol', () => {
+    it('goes connecting synchronously, opens the mic with default constraints at once, and sends the token first', async () => {
+      const rig = setup();
+      const started = rig.session.start();
+      // Synchronous part: still in the click handler.
+      expect(rig.session.status).to.equal('connecting');
+      expect(rig.host.trace).to.deep.equal(['status:connecting']);
+      expect(rig.audios).to.have.length(1);
+      expect(rig.audios[0].calls).to.deep.equal(['open']);
+      expect(rig.audios[0].constraints).to.deep.equal({
+        channelCount: 1,
+        echoCancellation: true,
+        noiseSuppression: true,
+        autoGainControl: true,
+      });
+      expect(rig.session.audio).to.equal(rig.audios[0]);
+      await started;
+      await waitUntil(() => received.length === 1, 'token received', WAIT);
+      expect(received[0]).to.equal(TOKEN_FRAME);
+      expect(clients[0].binaryType).to.equal('arraybuffer');
+      expect(rig.session.status).to.equal('connecting');
+    });
+
+    it('merges audioConstraints over the defaults', async () => {
+      const rig = setup({ fetchToken: goodToken, audioConstraints: { echoCancellation: false, deviceId: 'usb-mic' } });
+      await rig.session.start();
+      expect(rig.audios[0].constraints).to.deep.equal({
+        channelCount: 1,
+        echoCancellation: false,
+        noiseSuppression: true,
+        autoGainControl: true,
+        deviceId: 'usb-mic',
+      });
+    });
+
+    it('fires status changes in order connecting → connected → ready → idle, each with a requestUpdate', async () => {
+      const rig = setup();
+      const socket = await connect(rig);
+      socket.send('{"type":"agent_ready"}');
+      expect(rig.session.status).to.equal('ready');
+      await rig.session.stop();
+      expect(rig.host.trace).to.deep.equal([
+        'status:connecting',
+        'status:connected',
+        'connected',
+        'status:ready',
+        'ready',
+        'status:idle',
+        'ended:user',
+      ]);
+      expect(rig.host.updates).to.be.at.least(4);
+    });
+
+    it('sends mic frames only after connected, as binary, and none once stopped', async () => {
+      const rig = setup();
+      await rig.session.start();
+      const audio = rig.audios[0];
+      expect(audio.capture(1), 'no sink before connected').to.equal(false);
+      const socket = await serverSaysConnected();
+      expect(audio.capture(2)).to.equal(true);
+      expect(audio.capture(3)).to.equal(true);
+      await waitUntil(() => received.length === 3, 'two frames', WAIT);
+      expect(received[0]).to.equal(TOKEN_FRAME);
+      for (const [i, fill] of [[1, 2], [2, 3]]) {
+        expect(received[i]).to.be.instanceOf(ArrayBuffer);
+        expect(new Uint8Array(received[i] as ArrayBuffer)).to.deep.equal(new Uint8Array(640).fill(fill));
+      }
+      const sink = audio.onFrame!;
+      await rig.session.stop();
+      expect(audio.onFrame).to.equal(null);
+      sink(frame(4)); // a frame already on its way when the socket closed
+      await aTimeout(50);
+      expect(received).to.have.length(3);
+      expect(socket.readyState).to.equal(WebSocket.CLOSED);
+      expect(closeCodes).to.deep.equal([1000]);
+      expect(audio.calls).to.include('close');
+    });
+
+    it('drops (and counts) new frames while the send buffer is over its bound', async () => {
+      const rig = setup();
+      const socket = await connect(rig);
+      const audio = rig.audios[0];
+      // mock-socket has no send buffer; pretend the network stalled.
+      (socket.target as { bufferedAmount: number }).bufferedAmount = MAX_BUFFERED_BYTES + 1;
+      audio.capture(1);
+      audio.capture(2);
+      expect(rig.session.droppedFrames).to.equal(2);
+      (socket.target as { bufferedAmount: number }).bufferedAmount = 0;
+      audio.capture(3);
+      await waitUntil(() => received.length === 2, 'frame after the stall', WAIT);
+      expect(new Uint8Array(received[1] as ArrayBuffer)[0]).to.equal(3);
+      expect(rig.session.droppedFrames).to.equal(2);
+    });
+
+    it('plays binary frames in order, including one that arrives before connected', async () => {
+      const rig = setup();
+      await rig.session.start();
+      await waitUntil(() => clients.length === 1, 'connection', WAIT);
+      clients[0].send(new Int16Array([1, 2, 3]).buffer);
+      clients[0].send('{"type":"connected"}');
+      clients[0].send(new Int16Array([4, -5]).buffer);
+      const played = rig.audios[0].played.map((b) => Array.from(new Int16Array(b)));
+      expect(played).to.deep.equal([[1, 2, 3], [4, -5]]);
+    });
+
+    it('session_ended: releases everything, status ended, ended with the server reason, no error', async () => {
+      const rig = setup();
+      const socket = await connect(rig);
+      socket.send('{"type":"agent_ready"}');
+      socket.send('{"type":"session_ended","reason":"agent_disconnected"}');
+      expect(rig.session.status).to.equal('ended');
+      expect(rig.session.audio).to.equal(null);
+      expect(rig.audios[0].onFrame).to.equal(null);
+      expect(rig.audios[0].calls.filter((c) => c === 'close')).to.have.length(1);
+      expect(rig.host.trace.slice(-2)).to.deep.equal(['status:ended', 'ended:agent_disconnected']);
+      expect(rig.host.detailsOf('voice-agent-error')).to.deep.equal([]);
+      // Frames still in flight after the end reach nothing.
+      const events = rig.host.events.length;
+      socket.send(new Int16Array([1, 2]).buffer);
+      socket.send('{"type":"agent_ready"}');
+      expect(rig.audios[0].played).to.deep.equal([]);
+      expect(rig.host.events.length).to.equal(events);
+      // The server then closes its side: not a drop, and no second end.
+      await waitUntil(() => closeCodes.length === 1, 'socket closed', WAIT);
+      expect(closeCodes).to.deep.equal([1000]);
+      await aTimeout(50);
+      expect(rig.host.detailsOf('voice-agent-ended')).to.have.length(1);
+    });
+
+    it('error message: voice-agent-error server_error, shown, and the session goes on', async () => {
+      const rig = setup();
+      const socket = await connect(rig);
+      const xss = '<img src=x onerror="window.__pwned=1">';
+      socket.send(JSON.stringify({ type: 'error', code: 'rate_limited', message: xss }));
+      const expected: VoiceAgentErrorDetail = { code: 'server_error', message: xss, serverCode: 'rate_limited' };
+      expect(rig.host.detailsOf('voice-agent-error')).to.deep.equal([expected]);
+      expect(rig.session.error).to.deep.equal(expected);
+      expect(rig.session.status).to.equal('connected');
+      expect(rig.audios[0].capture(9)).to.equal(true);
+      await waitUntil(() => received.length === 2, 'frame still sent', WAIT);
+      expect((window as { __pwned?: number }).__pwned).to.equal(undefined);
+    });
+
+    it('re-emits an unknown type as voice-agent-message with the whole message', async () => {
+      const rig = setup();
+      const socket = await connect(rig);
+      socket.send('{"type":"transcript","role":"agent","text":"Hello!"}');
+      expect(rig.host.detailsOf('voice-agent-message')).to.deep.equal([
+        { message: { type: 'transcript', role: 'agent', text: 'Hello!' } },
+      ]);
+      expect(rig.session.status).to.equal('connected');
+    });
+
+    it('ignores a malformed text frame with a short warning that does not echo it', async () => {
+      const logs = spyConsole();
+      const rig = setup();
+      const socket = await connect(rig);
+      const eventsBefore = rig.host.events.length;
+      const payload = `not json ${'x'.repeat(5000)}`;
+      socket.send(payload);
+      socket.send('{"no":"type"}');
+      expect(rig.host.events.length).to.equal(eventsBefore);
+      const warnings = logs.filter(([method]) => method === 'warn');
+      expect(warnings).to.have.length(2);
+      for (const line of warnings) expect(line.join(' ').length).to.be.below(200);
+      expect(rig.session.status).to.equal('connected');
+      socket.send('{"type":"agent_ready"}');
+      expect(rig.session.status).to.equal('ready');
+    });
+
+    it('a repeated connected changes nothing; agent_ready before connected goes straight to ready', async () => {
+      const rig = setup();
+      await rig.session.start();
+      await waitUntil(() => clients.length === 1, 'connection', WAIT);
+      clients[0].send('{"type":"agent_ready"}');
+      clients[0].send('{"type":"connected"}');
+      clients[0].send('{"type":"connected"}');
+      expect(rig.session.status).to.equal('ready');
+      expect(rig.host.trace).to.deep.equal(['status:connecting', 'status:ready', 'ready', 'connected']);
+      expect(rig.audios[0].capture(1)).to.equal(true);
+    });
+
+    it('unexpected close: connection_lost with code and reason, then status ended, then ended, once', async () => {
+      const rig = setup();
+      const socket = await connect(rig);
+      socket.close({ code: 1011, reason: 'agent crashed', wasClean: false });
+      await waitUntil(() => rig.session.status === 'ended', 'ended', WAIT);
+      expect(rig.host.trace.slice(-3)).to.deep.equal(['error:connection_lost', 'status:ended', 'ended:connection_lost']);
+      expect(rig.host.detailsOf('voice-agent-error')[0]).to.include({
+        code: 'connection_lost',
+        closeCode: 1011,
+        closeReason: 'agent crashed',
+      });
+      expect(rig.session.error?.code).to.equal('connection_lost');
+      expect(rig.audios[0].calls).to.include('close');
+      expect(rig.audios[0].onFrame).to.equal(null);
+      await rig.session.stop(); // nothing left to stop
+      expect(rig.host.detailsOf('voice-agent-ended')).to.have.length(1);
+      expect(rig.session.status).to.equal('ended');
+    });
+
+    it('a server going away without a close handshake is a lost connection too', async () => {
+      const rig = setup();
+      await connect(rig);
+      server.close({ code: 1006, reason: '', wasClean: false });
+      expect(rig.session.status).to.equal('ended');
+      expect(rig.host.detailsOf('voice-agent-ended')).to.deep.equal([{ reason: 'connection_lost' }]);
+    });
+  });
+
+  describe('token errors', () => {
+    /** Starts a session that must fail with `code`; checks the common failure shape and returns the error. */
+    async function failsWith(options: VoiceSessionOptions, code: VoiceAgentErrorCode) {
+      const rig = setup(options);
+      await rig.session.start();
+      expect(rig.host.trace).to.deep.equal(['status:connecting', `error:${code}`, 'status:error', 'ended:error']);
+      expect(rig.session.status).to.equal('error');
+      expect(rig.session.audio).to.equal(null);
+      expect(rig.audios[0].calls).to.deep.equal(['open', 'close']);
+      await aTimeout(20);
+      expect(clients, 'no socket without a token').to.have.length(0);
+      const detail = rig.host.detailsOf('voice-agent-error')[0] as VoiceAgentErrorDetail;
+      expect(rig.session.error).to.deep.equal(detail);
+      return detail;
+    }
+
+    it('POSTs {} as JSON to tokenUrl with same-origin credentials', async () => {
+      const calls = stubFetch(async () => Response.json({ token: TOKEN, ws_url: WS_URL }));
+      const rig = setup({ tokenUrl: '/api/voice-token' });
+      await rig.session.start();
+      expect(calls).to.have.length(1);
+      const { url, init } = calls[0];
+      expect(url).to.equal('/api/voice-token');
+      expect(init.method).to.equal('POST');
+      expect(init.body).to.equal('{}');
+      expect(init.credentials).to.equal('same-origin');
+      expect(new Headers(init.headers).get('content-type')).to.equal('application/json');
+      expect(init.signal).to.be.instanceOf(AbortSignal);
+      await waitUntil(() => received.length === 1, 'token sent', WAIT);
+    });
+
+    it('network error → token_request_failed without httpStatus', async () => {
+      stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
+      const detail = await failsWith({ tokenUrl: '/token' }, 'token_request_failed');
+      expect(detail.message).to.match(/Failed to fetch/);
+      expect(detail).not.to.have.property('httpStatus');
+    });
+
+    it('HTTP 500 → token_request_failed with httpStatus', async () => {
+      stubFetch(async () => new Response('<h1>Internal error</h1>', { status: 500 }));
+      const detail = await failsWith({ tokenUrl: '/token' }, 'token_request_failed');
+      expect(detail.httpStatus).to.equal(500);
+      expect(detail.message).not.to.include('<h1>');
+    });
+
+    it('timeout → token_request_failed, and the request is aborted', async () => {
+      const calls = stubFetch(hangingFetch);
+      const detail = await failsWith({ tokenUrl: '/token', tokenTimeoutMs: 50 }, 'token_request_failed');
+      expect(detail.message).to.match(/timed out after 50 ms/);
+      expect(calls[0].init.signal!.aborted).to.equal(true);
+    });
+
+    it('a fetchToken that never settles times out too', async () => {
+      const detail = await failsWith({ fetchToken: () => new Promise(() => {}), tokenTimeoutMs: 50 }, 'token_request_failed');
+      expect(detail.message).to.match(/timed out/);
+    });
+
+    it('fetchToken rejecting → token_request_failed', async () => {
+      const detail = await failsWith({ fetchToken: () => Promise.reject(new Error('backend says no')) }, 'token_request_failed');
+      expect(detail.message).to.match(/backend says no/);
+    });
+
+    it('no tokenUrl and no fetchToken → token_request_failed saying what to set', async () => {
+      const detail = await failsWith({ tokenUrl: '' }, 'token_request_failed');
+      expect(detail.message).to.match(/token-url/);
+    });
+
+    const invalid: [string, () => Promise<Response>, RegExp][] = [
+      ['a body that is not JSON', async () => new Response('<html>login</html>', { status: 200 }), /not JSON/],
+      ['a missing token', async () => Response.json({ ws_url: WS_URL }), /`token` is missing/],
+      ['an http: ws_url', async () => Response.json({ token: TOKEN, ws_url: 'http://voice.test/session' }), /wss:/],
+      ['a remote ws: ws_url', async () => Response.json({ token: TOKEN, ws_url: 'ws://voice.test/session' }), /unencrypted/],
+    ];
+    for (const [name, respond, message] of invalid) {
+      it(`${name} → token_invalid`, async () => {
+        stubFetch(respond);
+        const detail = await failsWith({ tokenUrl: '/token' }, 'token_invalid');
+        expect(detail.message).to.match(message);
+      });
+    }
+
+    it('fetchToken resolving to a bad shape → token_invalid', async () => {
+      const fetchToken = async () => ({ token: TOKEN }) as unknown as { token: string; ws_url: string };
+      const detail = await failsWith({ fetchToken }, 'token_invalid');
+      expect(detail.message).to.match(/ws_url/);
+    });
+  });
+
+  describe('socket and audio errors', () => {
+    it('socket that cannot open → socket_failed, status error, ended error', async () => {
+      const rig = setup({ fetchToken: async () => ({ token: TOKEN, ws_url: 'wss://nowhere.test/ws' }) });
+      await rig.session.start();
+      expect(rig.host.trace).to.deep.equal(['status:connecting', 'error:socket_failed', 'status:error', 'ended:error']);
+      expect(rig.audios[0].calls).to.deep.equal(['open', 'close']);
+    });
+
+    const audioCodes: VoiceAgentErrorCode[] = ['microphone_denied', 'microphone_not_found', 'microphone_unavailable', 'audio_failed'];
+    for (const code of audioCodes) {
+      it(`audio.open rejecting with ${code} → that error, and no socket is opened`, async () => {
+        const rig = setup(undefined, () => new FakeAudio(() => Promise.reject(new VoiceAgentError(code, `mic says ${code}`))));
+        await rig.session.start();
+        expect(rig.host.trace).to.deep.equal(['status:connecting', `error:${code}`, 'status:error', 'ended:error']);
+        expect(rig.session.error).to.deep.equal({ code, message: `mic says ${code}` });
+        expect(rig.audios[0].calls).to.include('close');
+        await aTimeout(20);
+        expect(clients).to.have.length(0);
+      });
+    }
+
+    it('an engine failing with a plain Error, or failing to construct, → audio_failed', async () => {
+      const rejecting = setup(undefined, () => new FakeAudio(() => Promise.reject(new Error('AudioWorklet missing'))));
+      await rejecting.session.start();
+      expect(rejecting.session.error).to.deep.equal({ code: 'audio_failed', message: 'The audio engine failed: AudioWorklet missing' });
+
+      const throwing = setup(undefined, () => {
+        throw new Error('no AudioContext');
+      });
+      await throwing.session.start();
+      expect(throwing.host.trace).to.deep.equal(['status:connecting', 'error:audio_failed', 'status:error', 'ended:error']);
+      expect(throwing.session.error!.message).to.match(/no AudioContext/);
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('double start makes one engine, one token request, one socket', async () => {
+      let tokenRequests = 0;
+      const rig = setup({ fetchToken: () => (tokenRequests++, goodToken()) });
+      await Promise.all([rig.session.start(), rig.session.start()]);
+      await serverSaysConnected();
+      await rig.session.start(); // while live
+      await aTimeout(30);
+      expect(tokenRequests).to.equal(1);
+      expect(rig.audios).to.have.length(1);
+      expect(clients).to.have.length(1);
+      expect(rig.host.detailsOf('voice-agent-status')).to.deep.equal([{ status: 'connecting' }, { status: 'connected' }]);
+    });
+
+    it('runs ten start/stop cycles, each with its own socket and engine, all released', async () => {
+      const rig = setup();
+      for (let i = 0; i < 10; i++) {
+        await connect(rig);
+        expect(rig.audios[i].capture(i)).to.equal(true);
+        await rig.session.stop();
+        expect(rig.session.status).to.equal('idle');
+      }
+      await waitUntil(() => closeCodes.length === 10, 'all sockets closed', WAIT);
+      expect(closeCodes.every((c) => c === 1000)).to.equal(true);
+      expect(clients).to.have.length(10);
+      expect(rig.audios).to.have.length(10);
+      for (const audio of rig.audios) {
+        expect(audio.calls.filter((c) => c === 'close')).to.have.length(1);
+        expect(audio.onFrame).to.equal(null);
+      }
+      expect(rig.host.detailsOf('voice-agent-ended')).to.have.length(10);
+      expect(received.filter((m) => m === TOKEN_FRAME)).to.have.length(10);
+      expect(received.filter((m) => m instanceof ArrayBuffer)).to.have.length(10);
+    });
+
+    it('start after ended or error begins a new session and clears the error', async () => {
+      const rig = setup();
+      const socket = await connect(rig);
+      socket.send('{"type":"error","code":"x","message":"oops"}');
+      socket.send('{"type":"session_ended","reason":"session_closed"}');
+      expect(rig.session.error?.code).to.equal('server_error');
+      const restarted = rig.session.start();
+      expect(rig.session.error).to.equal(null);
+      expect(rig.session.status).to.equal('connecting');
+      await restarted;
+      await waitUntil(() => clients.length === 2, 'second connection', WAIT);
+    });
+
+    it('stop during the token request: aborts it, resolves start, and ignores a late token', async () => {
+      const token = deferred<{ token: string; ws_url: string }>();
+      const rig = setup({ fetchToken: () => token.promise, tokenTimeoutMs: 100 });
+      const started = rig.session.start();
+      await aTimeout(0); // the mic is open; the token is not
+      await rig.session.stop();
+      await started;
+      expect(rig.host.trace).to.deep.equal(['status:connecting', 'status:idle', 'ended:user']);
+      expect(rig.audios[0].calls).to.deep.equal(['open', 'close']);
+      token.resolve({ token: TOKEN, ws_url: WS_URL });
+      await aTimeout(250); // past the token timeout as well
+      expect(clients).to.have.length(0);
+      expect(rig.host.trace).to.deep.equal(['status:connecting', 'status:idle', 'ended:user']);
+    });
+
+    it('stop during a tokenUrl request aborts the fetch', async () => {
+      const calls = stubFetch(hangingFetch);
+      const rig = setup({ tokenUrl: '/token' });
+      const started = rig.session.start();
+      await waitUntil(() => calls.length === 1, 'fetch called', WAIT);
+      await rig.session.stop();
+      await started;
+      expect(calls[0].init.signal!.aborted).to.equal(true);
+      expect(rig.host.detailsOf('voice-agent-error')).to.deep.equal([]);
+    });
+
+    it('stop while the socket is connecting closes it before the token is sent', async () => {
+      const rig = setup();
+      // Hook the (mock) constructor to stop right after the socket exists, before it opens.
+      const MockSocket = globalThis.WebSocket;
+      let created: WebSocket | undefined;
+      globalThis.WebSocket = class extends MockSocket {
+        constructor(url: string | URL) {
+          super(url);
+          created = this;
+          queueMicrotask(() => void rig.session.stop());
+        }
+      } as typeof WebSocket;
+      restore.push(() => (globalThis.WebSocket = MockSocket));
+      await rig.session.start();
+      expect(created).to.not.equal(undefined);
+      await aTimeout(50);
+      expect(created!.readyState).to.equal(WebSocket.CLOSED);
+      expect(clients).to.have.length(0);
+      expect(received).to.deep.equal([]);
+      expect(rig.host.trace).to.deep.equal(['status:connecting', 'status:idle', 'ended:user']);
+    });
+
+    it('stop while the mic permission is pending resolves at once and closes the engine again once open settles', async () => {
+      const opening = deferred();
+      const rig = setup(undefined, () => new FakeAudio(() => opening.promise));
+      const started = rig.session.start();
+      await aTimeout(20); // the token is there; the mic is not
+      await rig.session.stop();
+      await started;
+      expect(rig.audios[0].calls).to.deep.equal(['open', 'close']);
+      opening.resolve();
+      await aTimeout(0);
+      expect(rig.audios[0].calls).to.deep.equal(['open', 'close', 'close']);
+      await aTimeout(30);
+      expect(clients).to.have.length(0);
+      expect(rig.host.detailsOf('voice-agent-ended')).to.deep.equal([{ reason: 'user' }]);
+    });
+
+    it('hostDisconnected while live releases everything like stop', async () => {
+      const rig = setup();
+      await connect(rig);
+      expect(rig.host.controllers).to.deep.equal([rig.session]);
+      rig.session.hostDisconnected();
+      expect(rig.session.status).to.equal('idle');
+      expect(rig.audios[0].onFrame).to.equal(null);
+      expect(rig.audios[0].calls).to.include('close');
+      await waitUntil(() => closeCodes.length === 1, 'socket closed', WAIT);
+      expect(closeCodes).to.deep.equal([1000]);
+      expect(rig.host.trace.slice(-2)).to.deep.equal(['status:idle', 'ended:user']);
+    });
+
+    it('ended fires exactly once whatever comes after the end', async () => {
+      const rig = setup();
+      const socket = await connect(rig);
+      socket.send('{"type":"session_ended","reason":"server_shutdown"}');
+      socket.send('{"type":"session_ended","reason":"session_closed"}');
+      await rig.session.stop();
+      rig.session.hostDisconnected();
+      server.close();
+      await aTimeout(30);
+      expect(rig.host.detailsOf('voice-agent-ended')).to.deep.equal([{ reason: 'server_shutdown' }]);
+      expect(rig.session.status).to.equal('ended');
+    });
+
+    it('forwards muted to the engine and keeps it across sessions; forwards interrupt', async () => {
+      const rig = setup();
+      rig.session.muted = true;
+      await connect(rig);
+      expect(rig.audios[0].muted).to.equal(true);
+      rig.session.muted = false;
+      expect(rig.audios[0].muted).to.equal(false);
+      rig.session.muted = true;
+      rig.session.interrupt();
+      expect(rig.audios[0].calls).to.include('interrupt');
+      await rig.session.stop();
+      await connect(rig);
+      expect(rig.audios[1].muted).to.equal(true);
+      expect(rig.session.muted).to.equal(true);
+    });
+  });
+
+  describe('the token never leaks', () => {
+    it('is absent from every event detail, status, error and console line, on success and failure paths', async () => {
+      const logs = spyConsole();
+      const rig = setup();
+      const socket = await connect(rig);
+      socket.send(`garbage ${TOKEN}`); // a malformed frame that happens to hold it
+      socket.send(JSON.stringify({ type: 'error', code: 'bad_token', message: 'token rejected' }));
+      socket.send(JSON.stringify({ type: 'note' }));
+      socket.close({ code: 4001, reason: 'token expired', wasClean: true });
+      await waitUntil(() => rig.session.status === 'ended', 'ended', WAIT);
+
+      // Failure paths that hold the token when they fail.
+      for (const ws_url of ['ws://voice.example.com/ws', 'wss://nowhere.test/ws', 'not a url']) {
+        const failing = setup({ fetchToken: async () => ({ token: TOKEN, ws_url }) });
+        await failing.session.start();
+        expect(failing.session.status).to.equal('error');
+        expect(JSON.stringify(failing.host.events)).not.to.include(TOKEN);
+        expect(JSON.stringify(failing.session.error)).not.to.include(TOKEN);
+      }
+
+      expect(rig.host.events.length).to.be.above(6);
+      expect(JSON.stringify(rig.host.events)).not.to.include(TOKEN);
+      expect(JSON.stringify(rig.session.error)).not.to.include(TOKEN);
+      expect(logs.length).to.be.above(0);
+      for (const line of logs) expect(line.map(String).join(' ')).not.to.include(TOKEN);
+      // The one place it goes: the socket's first frame.
+      expect(received.filter((m) => typeof m === 'string' && m.includes(TOKEN))).to.deep.equal([TOKEN_FRAME]);
+    });
+  });
+});

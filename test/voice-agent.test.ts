@@ -1,0 +1,263 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { Server, type Client } from 'mock-socket';
+import '../src/index.js';
+import type { VoiceAgent } from '../src/voice-agent.js';
+import type { VoiceAgentEventMap } from '../src/events.js';
+
+// The element with its real session and audio engine (Chromium's fake microphone), and a mock socket.
+
+const WS_URL = 'ws://localhost:9911/v1/voice';
+const TOKEN = 'tok_secret_7f3a9c';
+
+type Recorded = { type: string; detail: unknown };
+
+function recordEvents(el: VoiceAgent): Recorded[] {
+  const log: Recorded[] = [];
+  const names: (keyof VoiceAgentEventMap)[] = [
+    'voice-agent-status',
+    'voice-agent-connected',
+    'voice-agent-ready',
+    'voice-agent-ended',
+    'voice-agent-error',
+    'voice-agent-message',
+  ];
+  for (const name of names) {
+    el.addEventListener(name, (e) => log.push({ type: e.type, detail: (e as CustomEvent).detail }));
+  }
+  return log;
+}
+
+const statuses = (log: Recorded[]) =>
+  log.filter((e) => e.type === 'voice-agent-status').map((e) => (e.detail as { status: string }).status);
+
+const part = (el: VoiceAgent, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+
+describe('<voice-agent>', () => {
+  let server: Server;
+  let clients: Client[];
+  let received: (string | ArrayBuffer | Blob | ArrayBufferView)[];
+
+  beforeEach(() => {
+    server = new Server(WS_URL);
+    clients = [];
+    received = [];
+    server.on('connection', (socket) => {
+      clients.push(socket);
+      socket.on('message', (data) => received.push(data));
+    });
+  });
+
+  afterEach(() => {
+    server.stop();
+  });
+
+  async function mount(): Promise<VoiceAgent> {
+    const el = await fixture<VoiceAgent>(html`<voice-agent></voice-agent>`);
+    el.fetchToken = async () => ({ token: TOKEN, ws_url: WS_URL });
+    return el;
+  }
+
+  /** Starts a session and waits until the server has the token message. */
+  async function connect(el: VoiceAgent) {
+    part(el, 'button')!.click();
+    await waitUntil(() => received.length > 0, 'token message');
+    return clients[0];
+  }
+
+  it('passes an accessibility audit, idle', async () => {
+    const el = await mount();
+    expect(el.status).to.equal('idle');
+    expect(el.getAttribute('status')).to.equal('idle');
+    await expect(el).to.be.accessible();
+  });
+
+  it('renders a real button, a polite status region and no error at first', async () => {
+    const el = await mount();
+    const button = part(el, 'button')!;
+    expect(button.tagName).to.equal('BUTTON');
+    expect(button.getAttribute('aria-pressed')).to.equal('false');
+    expect(part(el, 'status')!.getAttribute('aria-live')).to.equal('polite');
+    expect(part(el, 'meter')).to.exist;
+    expect(part(el, 'error')).to.equal(null);
+  });
+
+  it('walks connecting → connected → ready → ended, sending the token first', async () => {
+    const el = await mount();
+    const log = recordEvents(el);
+    const socket = await connect(el);
+    expect(JSON.parse(received[0] as string)).to.deep.equal({ token: TOKEN });
+    expect(el.status).to.equal('connecting');
+
+    socket.send(JSON.stringify({ type: 'connected' }));
+    await waitUntil(() => el.status === 'connected');
+    expect(part(el, 'button')!.getAttribute('aria-pressed')).to.equal('true');
+    // Microphone frames flow after `connected`, each exactly 640 bytes.
+    await waitUntil(() => received.length > 5, 'mic frames', { timeout: 5000 });
+    for (const frame of received.slice(1)) {
+      expect(frame).to.be.instanceOf(ArrayBuffer);
+      expect((frame as ArrayBuffer).byteLength).to.equal(640);
+    }
+
+    socket.send(JSON.stringify({ type: 'agent_ready' }));
+    await waitUntil(() => el.status === 'ready');
+    expect(el.getAttribute('status')).to.equal('ready');
+    await expect(el).to.be.accessible();
+
+    const ended = oneEvent(el, 'voice-agent-ended');
+    socket.send(JSON.stringify({ type: 'session_ended', reason: 'agent_disconnected' }));
+    expect((await ended).detail).to.deep.equal({ reason: 'agent_disconnected' });
+    await el.updateComplete;
+    expect(el.status).to.equal('ended');
+    expect(statuses(log)).to.deep.equal(['connecting', 'connected', 'ready', 'ended']);
+    expect(log.filter((e) => e.type === 'voice-agent-connected')).to.have.length(1);
+    expect(log.filter((e) => e.type === 'voice-agent-ready')).to.have.length(1);
+    expect(part(el, 'button')!.getAttribute('aria-pressed')).to.equal('false');
+  });
+
+  it('renders a server error message as text, never as HTML, and goes on', async () => {
+    const el = await mount();
+    const socket = await connect(el);
+    socket.send(JSON.stringify({ type: 'connected' }));
+    await waitUntil(() => el.status === 'connected');
+    const xss = '<img src=x onerror="window.__xss=1"><b>bold</b>';
+    const error = oneEvent(el, 'voice-agent-error');
+    socket.send(JSON.stringify({ type: 'error', code: 'rate_limited', message: xss }));
+    const { detail } = await error;
+    expect(detail.code).to.equal('server_error');
+    expect(detail.serverCode).to.equal('rate_limited');
+    await el.updateComplete;
+    const errorPart = part(el, 'error')!;
+    expect(errorPart.textContent).to.contain(xss);
+    expect(errorPart.querySelector('img, b')).to.equal(null);
+    expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
+    expect(el.status).to.equal('connected');
+    await el.stop();
+  });
+
+  it('re-emits unknown server messages and ignores malformed ones', async () => {
+    const el = await mount();
+    const log = recordEvents(el);
+    const socket = await connect(el);
+    socket.send('not json {');
+    socket.send(JSON.stringify({ no: 'type' }));
+    const message = oneEvent(el, 'voice-agent-message');
+    socket.send(JSON.stringify({ type: 'transcript', text: 'hello' }));
+    expect((await message).detail.message).to.deep.equal({ type: 'transcript', text: 'hello' });
+    expect(log.filter((e) => e.type === 'voice-agent-error')).to.have.length(0);
+    expect(el.status).to.equal('connecting');
+    await el.stop();
+  });
+
+  it('reports an unexpected drop as connection_lost and ends', async () => {
+    const el = await mount();
+    const log = recordEvents(el);
+    const socket = await connect(el);
+    socket.send(JSON.stringify({ type: 'connected' }));
+    await waitUntil(() => el.status === 'connected');
+    socket.close({ code: 1011, reason: 'boom', wasClean: false });
+    await waitUntil(() => el.status === 'ended');
+    const error = log.find((e) => e.type === 'voice-agent-error')!.detail as { code: string };
+    expect(error.code).to.equal('connection_lost');
+    expect(log.filter((e) => e.type === 'voice-agent-ended').map((e) => e.detail)).to.deep.equal([
+      { reason: 'connection_lost' },
+    ]);
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent!.length).to.be.greaterThan(0);
+  });
+
+  it('shows a bad token answer as token_invalid and ends with "error"', async () => {
+    const el = await mount();
+    el.fetchToken = async () => ({ token: TOKEN, ws_url: 'ws://evil.example.com/v1' });
+    const log = recordEvents(el);
+    part(el, 'button')!.click();
+    await waitUntil(() => el.status === 'error');
+    await el.updateComplete;
+    const error = log.find((e) => e.type === 'voice-agent-error')!.detail as { code: string };
+    expect(error.code).to.equal('token_invalid');
+    expect(log.filter((e) => e.type === 'voice-agent-ended').map((e) => e.detail)).to.deep.equal([
+      { reason: 'error' },
+    ]);
+    expect(part(el, 'error')!.textContent).to.match(/\S/);
+    expect(clients).to.have.length(0);
+  });
+
+  it('never puts the token in the DOM, attributes or event details', async () => {
+    const el = await mount();
+    const log = recordEvents(el);
+    const socket = await connect(el);
+    socket.send(JSON.stringify({ type: 'connected' }));
+    socket.send(JSON.stringify({ type: 'agent_ready' }));
+    await waitUntil(() => el.status === 'ready');
+    socket.send(JSON.stringify({ type: 'error', code: 'x', message: 'oops' }));
+    await el.updateComplete;
+    await el.stop();
+    expect(el.shadowRoot!.innerHTML).not.to.contain(TOKEN);
+    expect(el.outerHTML).not.to.contain(TOKEN);
+    expect(JSON.stringify(log)).not.to.contain(TOKEN);
+  });
+
+  it('opens exactly one session for a double click and for repeated start()', async () => {
+    const el = await mount();
+    const log = recordEvents(el);
+    const button = part(el, 'button')!;
+    button.click();
+    button.click(); // a double click must neither cancel nor open a second session
+    await el.start();
+    await el.start();
+    await waitUntil(() => received.length > 0, 'token message');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(clients).to.have.length(1);
+    expect(el.status).to.equal('connecting');
+    expect(statuses(log)).to.deep.equal(['connecting']);
+    await el.stop();
+    expect(el.status).to.equal('idle');
+    expect(log.filter((e) => e.type === 'voice-agent-ended').map((e) => e.detail)).to.deep.equal([{ reason: 'user' }]);
+  });
+
+  it('runs ten start/stop cycles in a row', async () => {
+    const el = await mount();
+    const log = recordEvents(el);
+    for (let i = 0; i < 10; i++) {
+      await el.start();
+      await waitUntil(() => clients.length === i + 1, `session ${i + 1}`);
+      clients[i].send(JSON.stringify({ type: 'connected' }));
+      await waitUntil(() => el.status === 'connected');
+      await el.stop();
+      expect(el.status).to.equal('idle');
+    }
+    const ended = log.filter((e) => e.type === 'voice-agent-ended').map((e) => e.detail);
+    expect(ended).to.have.length(10);
+    expect(ended.every((d) => (d as { reason: string }).reason === 'user')).to.equal(true);
+  });
+
+  it('releases everything when removed mid-connect', async () => {
+    const el = await mount();
+    let release!: (v: { token: string; ws_url: string }) => void;
+    el.fetchToken = () => new Promise((resolve) => (release = resolve));
+    const log = recordEvents(el);
+    part(el, 'button')!.click();
+    expect(el.status).to.equal('connecting');
+    el.remove();
+    release({ token: TOKEN, ws_url: WS_URL });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(clients).to.have.length(0);
+    expect(log.filter((e) => e.type === 'voice-agent-ended')).to.have.length(1);
+  });
+
+  it('reflects muted and shows a mute toggle during a session', async () => {
+    const el = await mount();
+    const socket = await connect(el);
+    socket.send(JSON.stringify({ type: 'connected' }));
+    await waitUntil(() => el.status === 'connected');
+    await el.updateComplete;
+    const mute = part(el, 'mute-button')!;
+    mute.click();
+    await el.updateComplete;
+    expect(el.muted).to.equal(true);
+    expect(el.hasAttribute('muted')).to.equal(true);
+    expect(mute.getAttribute('aria-pressed')).to.equal('true');
+    await el.stop();
+    await el.updateComplete;
+    expect(part(el, 'mute-button')).to.equal(null);
+  });
+});
