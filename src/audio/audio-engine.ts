@@ -1,7 +1,6 @@
 import { toVoiceAgentError, VoiceAgentError } from '../errors.js';
 import type { SessionAudio } from '../session/session-audio.js';
-import captureCode from './capture.worklet.ts?worklet';
-import playbackCode from './playback.worklet.ts?worklet';
+import processorsCode from './processors.worklet.ts?worklet';
 import { addWorkletModule } from './worklet-loader.js';
 import {
   CAPTURE_PROCESSOR,
@@ -69,6 +68,8 @@ export class AudioEngine implements SessionAudio {
   onFrame: ((frame: ArrayBuffer) => void) | null = null;
   /** Called about 30 times a second while a level changes. */
   onLevels: ((input: number, output: number) => void) | null = null;
+  /** Called when the microphone fails mid-session. */
+  onError: ((error: VoiceAgentError) => void) | null = null;
 
   private context: AudioContext | null = null;
   private stream: MediaStream | null = null;
@@ -135,8 +136,7 @@ export class AudioEngine implements SessionAudio {
     try {
       const [stream] = await Promise.all([
         this.openMicrophone(constraints),
-        addWorkletModule(context, captureCode),
-        addWorkletModule(context, playbackCode),
+        addWorkletModule(context, processorsCode),
       ]);
       await withTimeout(resumed, RESUME_TIMEOUT_MS);
       if (this.closing) return;
@@ -181,7 +181,11 @@ export class AudioEngine implements SessionAudio {
       node.port.close();
     }
     for (const node of [this.source, this.capture, this.playback]) node?.disconnect();
-    this.stream?.getTracks().forEach((track) => track.stop());
+    if (this.context) this.context.onstatechange = null;
+    this.stream?.getTracks().forEach((track) => {
+      track.onended = null;
+      track.stop();
+    });
     this.setLevels(0, 0);
     await this.context?.close().catch(() => undefined);
   }
@@ -234,9 +238,28 @@ export class AudioEngine implements SessionAudio {
       this.setLevels(this._inputLevel, level);
     };
     this.playback.connect(context.destination);
+    this.watch(context, stream);
 
     for (const pcm of this.pending) this.postPlayback(pcm);
     this.pending = [];
+  }
+
+  /** Mid-session failures: a microphone that goes away, a context the browser suspends. */
+  private watch(context: AudioContext, stream: MediaStream): void {
+    for (const track of stream.getAudioTracks()) {
+      // Fires when the device is unplugged or revoked, not for our own stop() in release().
+      track.onended = () => {
+        if (this.closing) return;
+        this.onError?.(
+          new VoiceAgentError('microphone_unavailable', 'The microphone stopped working (unplugged or in use by another app).'),
+        );
+      };
+    }
+    // Browsers suspend a running context on their own (another tab taking audio focus, iOS
+    // interruptions): resume it, or the agent falls silent and the microphone stops sending.
+    context.onstatechange = () => {
+      if (!this.closing && context.state === 'suspended') void context.resume().catch(() => undefined);
+    };
   }
 
   private postPlayback(pcm: ArrayBuffer): void {

@@ -1,10 +1,13 @@
+import type { VoiceAgentError } from '../errors.js';
+
 /**
  * What the session needs from the audio engine. The session owns the order of things (token, socket,
  * protocol); the engine owns the microphone, the AudioContext and the worklets. Tests pass a fake.
  */
 export interface SessionAudio {
   /**
-   * Opens the microphone and the audio graph. MUST create its AudioContext synchronously, before the
+   * Opens the microphone (the integrator's `constraints` merged over the engine's defaults: mono, echo
+   * cancellation, noise suppression, auto gain) and the audio graph. MUST create its AudioContext synchronously, before the
    * returned promise is created, because `start()` calls it inside the click handler (iOS Safari only
    * lets a context start during the user gesture). Rejects with a `VoiceAgentError` whose code is
    * `microphone_denied`, `microphone_not_found`, `microphone_unavailable` or `audio_failed`.
@@ -26,6 +29,11 @@ export interface SessionAudio {
   readonly outputLevel: number;
   /** Called (about 30 times a second while open) when the levels change. */
   onLevels: ((input: number, output: number) => void) | null;
+  /**
+   * Called when the audio fails after open() resolved, e.g. the microphone is unplugged or taken by
+   * another app (`microphone_unavailable`). The session ends with that error.
+   */
+  onError: ((error: VoiceAgentError) => void) | null;
   /** Stops the tracks, disconnects the nodes and closes the context. Idempotent; never rejects. */
   close(): Promise<void>;
 }

@@ -18,19 +18,11 @@ export interface VoiceSessionOptions {
   tokenUrl?: string;
   /** Replaces the built-in token request. */
   fetchToken?: () => Promise<TokenResponse>;
-  /** Merged over `DEFAULT_AUDIO_CONSTRAINTS`. */
+  /** Merged by the audio engine over its defaults (mono, echo cancellation, noise suppression, AGC). */
   audioConstraints?: MediaTrackConstraints;
   /** How long the token request may take; default 10 000 ms. */
   tokenTimeoutMs?: number;
 }
-
-/** Microphone constraints before the integrator's `audioConstraints` are merged over them. */
-export const DEFAULT_AUDIO_CONSTRAINTS: Readonly<MediaTrackConstraints> = {
-  channelCount: 1,
-  echoCancellation: true,
-  noiseSuppression: true,
-  autoGainControl: true,
-};
 
 /**
  * Microphone audio allowed to wait in the socket's send buffer (1 s at 16 kHz Int16) before new
@@ -118,10 +110,10 @@ export class VoiceSession implements ReactiveController {
     try {
       const audio = this.config.createAudio();
       audio.muted = this._muted;
+      audio.onError = (error) => void this.end(run, 'error', 'error', error);
       run.audio = this._audio = audio;
-      const constraints = { ...DEFAULT_AUDIO_CONSTRAINTS, ...options.audioConstraints };
       // An async wrapper so a synchronous throw from open() becomes a rejection like any other.
-      run.opening = (async () => audio.open(constraints))();
+      run.opening = (async () => audio.open(options.audioConstraints ?? {}))();
       const settle = () => (run.openSettled = true);
       run.opening.then(settle, settle);
       const token = obtainToken(options, options.tokenTimeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS, run.abort.signal);
@@ -263,7 +255,7 @@ export class VoiceSession implements ReactiveController {
     }
     let closed = Promise.resolve();
     if (audio) {
-      audio.onFrame = null;
+      audio.onFrame = audio.onError = null;
       closed = audio.close();
       // open() still pending (e.g. the permission prompt): close again once it settles, so what it
       // acquires late is released too. close() is idempotent.

@@ -28,6 +28,27 @@ describe('AudioEngine lifecycle', () => {
     expect(context.state).to.equal('closed');
   });
 
+  it('reports a microphone that goes away mid-session as microphone_unavailable', async () => {
+    const engine = new AudioEngine();
+    const errors: VoiceAgentError[] = [];
+    engine.onError = (error) => errors.push(error);
+    await engine.open({});
+    // What Chromium fires when the device is unplugged or revoked.
+    spy.streams[0].getAudioTracks()[0].dispatchEvent(new Event('ended'));
+    expect(errors.map((e) => e.code)).to.deep.equal(['microphone_unavailable']);
+    await engine.close();
+  });
+
+  it('resumes a context the browser suspends mid-session', async () => {
+    const engine = new AudioEngine();
+    await engine.open({});
+    const context = engine.output!.context as AudioContext;
+    await context.suspend();
+    await until(() => context.state === 'running', 3000, 'the context to resume');
+    await engine.close();
+    expect(context.state).to.equal('closed');
+  });
+
   it('asks for a mono, processed microphone unless told otherwise', async () => {
     const engine = new AudioEngine();
     await engine.open({ noiseSuppression: false });

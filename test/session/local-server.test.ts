@@ -13,6 +13,7 @@ const WAIT = { timeout: 8000 };
 class CountingAudio implements SessionAudio {
   onFrame: ((frame: ArrayBuffer) => void) | null = null;
   onLevels: ((input: number, output: number) => void) | null = null;
+  onError = null;
   muted = false;
   inputLevel = 0;
   outputLevel = 0;

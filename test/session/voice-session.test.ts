@@ -26,6 +26,7 @@ class FakeAudio implements SessionAudio {
   constraints: MediaTrackConstraints | null = null;
   onFrame: ((frame: ArrayBuffer) => void) | null = null;
   onLevels: ((input: number, output: number) => void) | null = null;
+  onError: ((error: VoiceAgentError) => void) | null = null;
   muted = false;
   inputLevel = 0;
   outputLevel = 0;
@@ -199,7 +200,7 @@ async function connect(rig: ReturnType<typeof setup>): Promise<Client> {
 
 describe('VoiceSession', () => {
   describe('happy path and protocol', () => {
-    it('goes connecting synchronously, opens the mic with default constraints at once, and sends the token first', async () => {
+    it('goes connecting synchronously, opens the mic at once, and sends the token first', async () => {
       const rig = setup();
       const started = rig.session.start();
       // Synchronous part: still in the click handler.
@@ -207,12 +208,7 @@ describe('VoiceSession', () => {
       expect(rig.host.trace).to.deep.equal(['status:connecting']);
       expect(rig.audios).to.have.length(1);
       expect(rig.audios[0].calls).to.deep.equal(['open']);
-      expect(rig.audios[0].constraints).to.deep.equal({
-        channelCount: 1,
-        echoCancellation: true,
-        noiseSuppression: true,
-        autoGainControl: true,
-      });
+      expect(rig.audios[0].constraints).to.deep.equal({});
       expect(rig.session.audio).to.equal(rig.audios[0]);
       await started;
       await waitUntil(() => received.length === 1, 'token received', WAIT);
@@ -221,16 +217,10 @@ describe('VoiceSession', () => {
       expect(rig.session.status).to.equal('connecting');
     });
 
-    it('merges audioConstraints over the defaults', async () => {
+    it('passes audioConstraints to the engine, which merges them over its defaults', async () => {
       const rig = setup({ fetchToken: goodToken, audioConstraints: { echoCancellation: false, deviceId: 'usb-mic' } });
       await rig.session.start();
-      expect(rig.audios[0].constraints).to.deep.equal({
-        channelCount: 1,
-        echoCancellation: false,
-        noiseSuppression: true,
-        autoGainControl: true,
-        deviceId: 'usb-mic',
-      });
+      expect(rig.audios[0].constraints).to.deep.equal({ echoCancellation: false, deviceId: 'usb-mic' });
     });
 
     it('fires status changes in order connecting → connected → ready → idle, each with a requestUpdate', async () => {
@@ -516,6 +506,18 @@ describe('VoiceSession', () => {
         expect(clients).to.have.length(0);
       });
     }
+
+    it('the microphone failing mid-session → that error, socket closed with 1000, ended error', async () => {
+      const rig = setup();
+      await connect(rig);
+      rig.audios[0].onError!(new VoiceAgentError('microphone_unavailable', 'The microphone stopped working'));
+      expect(rig.host.trace.slice(-3)).to.deep.equal(['error:microphone_unavailable', 'status:error', 'ended:error']);
+      expect(rig.audios[0].onError).to.equal(null);
+      expect(rig.audios[0].onFrame).to.equal(null);
+      expect(rig.audios[0].calls).to.include('close');
+      await waitUntil(() => closeCodes.length === 1, 'socket closed', WAIT);
+      expect(closeCodes).to.deep.equal([1000]);
+    });
 
     it('an engine failing with a plain Error, or failing to construct, → audio_failed', async () => {
       const rejecting = setup(undefined, () => new FakeAudio(() => Promise.reject(new Error('AudioWorklet missing'))));
