@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, query } from 'lit/decorators.js';
 import { AudioEngine } from './audio/audio-engine.js';
 import type { VoiceAgentStatus } from './events.js';
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
@@ -53,20 +52,26 @@ const LIVE: ReadonlySet<VoiceAgentStatus> = new Set(['connecting', 'connected', 
 export class VoiceAgent extends LitElement {
   static override styles = styles;
 
+  // Declared with `static properties` rather than decorators: the decorator helpers cost bytes in the
+  // one-script bundle and buy nothing here.
+  static override properties = {
+    tokenUrl: { attribute: 'token-url' },
+    fetchToken: { attribute: false },
+    audioConstraints: { attribute: false },
+    muted: { type: Boolean, reflect: true },
+  };
+
   /** The site's endpoint that answers `POST` with `{ token, ws_url }`. */
-  @property({ attribute: 'token-url' }) tokenUrl?: string;
+  declare tokenUrl?: string;
 
   /** Replaces the built-in token request (custom headers, auth). */
-  @property({ attribute: false }) fetchToken?: VoiceSessionOptions['fetchToken'];
+  declare fetchToken?: VoiceSessionOptions['fetchToken'];
 
   /** Merged over the default microphone constraints (mono, echo cancellation, noise suppression, AGC). */
-  @property({ attribute: false }) audioConstraints?: MediaTrackConstraints;
+  declare audioConstraints?: MediaTrackConstraints;
 
   /** Microphone muted: the session goes on and sends silence. */
-  @property({ type: Boolean, reflect: true }) muted = false;
-
-  @query('[part~="meter-input"]') private _inputBar?: HTMLElement;
-  @query('[part~="meter-output"]') private _outputBar?: HTMLElement;
+  declare muted: boolean;
 
   private readonly _session = new VoiceSession(this, {
     options: () => ({
@@ -80,6 +85,11 @@ export class VoiceAgent extends LitElement {
       return engine;
     },
   });
+
+  constructor() {
+    super();
+    this.muted = false;
+  }
 
   /** `idle`, `connecting`, `connected`, `ready`, `ended` or `error`; reflected as the `status` attribute. */
   get status(): VoiceAgentStatus {
@@ -177,8 +187,9 @@ export class VoiceAgent extends LitElement {
 
   /** Levels arrive ~30 times a second: draw them with a transform, outside Lit's render cycle. */
   private _drawLevels(input: number, output: number): void {
-    this._inputBar?.style.setProperty('--level', String(input));
-    this._outputBar?.style.setProperty('--level', String(output));
+    const [inputBar, outputBar] = this.renderRoot.querySelectorAll<HTMLElement>('.bar > span');
+    inputBar?.style.setProperty('--level', String(input));
+    outputBar?.style.setProperty('--level', String(output));
   }
 }
 
