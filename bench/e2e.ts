@@ -54,10 +54,11 @@ function micWav(): string {
 /**
  * Runs in every page before its own scripts. Wraps the WebSocket (first binary send; first binary
  * message) and routes every connection to an AudioContext's destination through a unity-gain mix with a
- * worklet tap that reports, with the audio thread's wall clock (Date.now(), which every realm has), the
- * first non-zero sample it renders. The quick-start starts a source on a context it has just created,
- * before a tap can load; the tap then sees a later sample, and the first source's scheduled start on the
- * context clock tells how much later. Records timings, never data.
+ * worklet tap that reports the context time of the first non-zero sample it sees. The quick-start starts
+ * a source on a context it has just created, before a tap can load, so the first AudioBufferSourceNode's
+ * scheduled start counts too. Context time becomes page time through getOutputTimestamp(), i.e. when
+ * the device plays it: a context renders ahead in bursts at start-up, so the render moment means little.
+ * Records timings, never data.
  */
 const INSTRUMENT = `(() => {
   const marks = { clickAt: 0, firstMicAt: 0, firstAgentAt: 0, firstOutAt: 0, micFrames: 0, agentFrames: 0, context: null };
@@ -79,31 +80,32 @@ const INSTRUMENT = `(() => {
       this.addEventListener('message', (e) => {
         if (typeof e.data === 'string') return;
         marks.agentFrames++;
-        if (!marks.firstAgentAt) marks.firstAgentAt = Date.now();
+        if (!marks.firstAgentAt) marks.firstAgentAt = performance.now();
       });
     }
   };
 
   // Context time at which the first AudioBufferSourceNode of a context starts playing.
   const firstStart = new WeakMap();
-  const start = AudioScheduledSourceNode.prototype.start;
-  AudioScheduledSourceNode.prototype.start = function (when = 0, ...rest) {
-    if (this instanceof AudioBufferSourceNode && !firstStart.has(this.context)) {
-      firstStart.set(this.context, Math.max(when, this.context.currentTime));
-    }
+  const start = AudioBufferSourceNode.prototype.start;
+  AudioBufferSourceNode.prototype.start = function (when = 0, ...rest) {
+    if (!firstStart.has(this.context)) firstStart.set(this.context, Math.max(when, this.context.currentTime));
     return start.call(this, when, ...rest);
   };
 
   const TAP = "registerProcessor('bench-tap', class extends AudioWorkletProcessor {" +
     "process(inputs) { const ch = inputs[0][0]; if (ch && !this.done) for (let i = 0; i < ch.length; i++)" +
-    " if (ch[i] !== 0) { this.done = true; this.port.postMessage({ date: Date.now(), time: currentTime + i / sampleRate }); break; }" +
+    " if (ch[i] !== 0) { this.done = true; this.port.postMessage(currentTime + i / sampleRate); break; }" +
     " return true; } });";
   const tapUrl = URL.createObjectURL(new Blob([TAP], { type: 'application/javascript' }));
-  const onTap = (ctx, { date, time }) => {
-    const scheduled = firstStart.get(ctx);
-    const at = date - (scheduled !== undefined && scheduled < time ? time - scheduled : 0) * 1000;
+  const onTap = (ctx, time) => {
+    const first = Math.min(time, firstStart.get(ctx) ?? Infinity);
+    const ts = ctx.getOutputTimestamp();
+    const at = ts.performanceTime
+      ? ts.performanceTime + (first - ts.contextTime) * 1000
+      : performance.now() + (first - ctx.currentTime) * 1000; // no playout position yet: the render clock
     if (marks.firstAgentAt && (!marks.firstOutAt || at < marks.firstOutAt)) marks.firstOutAt = at;
-    marks.context = { output: ctx.outputLatency, base: ctx.baseLatency, rate: ctx.sampleRate };
+    marks.context = { output: ctx.outputLatency, base: ctx.baseLatency, rate: ctx.sampleRate, playout: !!ts.performanceTime };
   };
   const connect = AudioNode.prototype.connect;
   const disconnect = AudioNode.prototype.disconnect;
@@ -141,7 +143,7 @@ type Marks = {
   firstOutAt: number;
   micFrames: number;
   agentFrames: number;
-  context: { output: number; base: number; rate: number } | null;
+  context: { output: number; base: number; rate: number; playout: boolean } | null;
 };
 
 /** How a page is driven: one session started by a real click, then many started from script. */
@@ -240,6 +242,8 @@ interface Figures {
   outputLatencyMs: number | null;
   baseLatencyMs: number | null;
   contextRate: number | null;
+  /** Whether the output time came from the device playout position (else the render clock). */
+  playoutClock: boolean;
   mainThreadMsPerMinute: number;
   scriptMsPerMinute: number;
   styleLayoutMsPerMinute: number;
@@ -296,6 +300,7 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
     outputLatencyMs: first.context ? first.context.output * 1000 : null,
     baseLatencyMs: first.context ? first.context.base * 1000 : null,
     contextRate: first.context?.rate ?? null,
+    playoutClock: first.context?.playout ?? false,
     mainThreadMsPerMinute: perMinute(after.TaskDuration - before.TaskDuration),
     scriptMsPerMinute: perMinute(after.ScriptDuration - before.ScriptDuration),
     styleLayoutMsPerMinute: perMinute(
@@ -341,9 +346,12 @@ export async function e2ePart(): Promise<Section> {
   const kib = (bytes: number) => `${fixed(bytes / 1024)} KB`;
   const metrics: [string, (f: Figures) => string][] = [
     ['click → first mic frame on the socket', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
-    ['first agent frame → its first sample rendered at the destination', (f) => `${fixed(f.agentFrameToOutputMs)} ms`],
     [
-      'then to the speaker: outputLatency + baseLatency (context rate)',
+      'first agent frame → its first sample played by the output device',
+      (f) => `${fixed(f.agentFrameToOutputMs)} ms${f.playoutClock ? '' : ' (render clock)'}`,
+    ],
+    [
+      'of which the context reports: outputLatency + baseLatency (context rate)',
       (f) => (f.contextRate ? `${fixed(f.outputLatencyMs ?? 0)} + ${fixed(f.baseLatencyMs ?? 0)} ms (${f.contextRate / 1000} kHz)` : '—'),
     ],
     [
@@ -363,10 +371,10 @@ export async function e2ePart(): Promise<Section> {
       'Fake microphone: a looping WAV of 1.2 s speech-like sound and 1.8 s silence at 48 kHz; the local echo agent ' +
         'greets, then says each utterance back. One session started by a real click, then ' +
         `${SESSIONS - 1} more from script, each stopped once its first microphone frame is on the socket.`,
-      'Output time: when the audio thread renders the first non-zero sample into the destination (a worklet tap ' +
-        'behind a unity-gain mix that an init script puts in front of every connect to it; wall clock on both threads). ' +
-        'For the quick-start, whose playback context is created on the first frame, the tap\'s reading is moved back ' +
-        'to its first source\'s scheduled start on the context clock. The device then adds outputLatency.',
+      'Output time: the context time of the first non-zero sample reaching the destination (a worklet tap behind a ' +
+        'unity-gain mix an init script puts in front of every connect to it) or, for the quick-start, whose playback ' +
+        'context is born on the first frame, of its first source\'s scheduled start; turned into page time with ' +
+        'getOutputTimestamp(), so it is when the (fake) device plays it, output latency included.',
       `Main-thread time: CDP Performance.getMetrics TaskDuration and ScriptDuration over ${CONVERSATION_MS / 1000} s ` +
         'of conversation, scaled to a minute. Heap: Runtime.getHeapUsage after forced garbage collection.',
       `Budget (ours): heap growth < 1 MB over ${SESSIONS} sessions. Timings are figures, not budgets.`,

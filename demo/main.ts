@@ -1,7 +1,6 @@
 // The demo page's wiring: themed variants, the event log and the fault picker. Dynamic text goes in
 // through textContent only; nothing the server sends is ever parsed as HTML.
 import type { FaultInfo } from '../server/faults.js';
-import type { VoiceAgent } from '../src/voice-agent.js';
 import { EVENT_NAMES, clockTime, formatDetail } from './event-format.js';
 import { themes } from './themes.js';
 
@@ -103,7 +102,7 @@ async function wireFaults(): Promise<void> {
   select.addEventListener('change', () => {
     const fault = faults.find((f) => f.name === select.value);
     const url = fault ? `${TOKEN_URL}?fault=${encodeURIComponent(fault.name)}` : TOKEN_URL;
-    for (const agent of document.querySelectorAll<VoiceAgent>('voice-agent')) agent.tokenUrl = url;
+    for (const agent of document.querySelectorAll('voice-agent')) agent.setAttribute('token-url', url);
     description.textContent = fault ? `${fault.description} (layer: ${fault.layer})` : plain.description;
     expected.textContent = fault ? fault.expect : plain.expect;
     urlText.textContent = `token-url="${url}"`;

@@ -69,7 +69,7 @@ voice-agent.theme-card::part(status) {
     className: 'theme-inline',
     title: 'Minimal inline',
     blurb: 'A quiet link that sits in running text; the status follows it on the same line.',
-    sentence: 'Need help with an order?',
+    sentence: 'Need help?',
     css: `voice-agent.theme-inline {
   --voice-agent-accent: light-dark(#1d4ed8, #93c5fd);
   --voice-agent-gap: 0.4rem;

@@ -83,7 +83,7 @@ export class VoiceServiceEmulator {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly sessions = new Set<Session>();
   private nextId = 1;
-  private closing = false;
+  private closed: Promise<void> | undefined;
 
   constructor(readonly options: EmulatorOptions) {
     this.tokens = new TokenStore(options.tokenTtlMs, options.now);
@@ -121,8 +121,8 @@ export class VoiceServiceEmulator {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const path = requestPath(req);
     if (path !== SOCKET_PATH && path !== REFUSED_SOCKET_PATH) return false;
-    if (path === REFUSED_SOCKET_PATH || this.closing) {
-      const status = this.closing ? '503 Service Unavailable' : '403 Forbidden';
+    if (path === REFUSED_SOCKET_PATH || this.closed) {
+      const status = this.closed ? '503 Service Unavailable' : '403 Forbidden';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return true;
     }
@@ -134,17 +134,18 @@ export class VoiceServiceEmulator {
     return true;
   }
 
-  /** Redeems a token for a session (single use). */
+  /** Redeems a session's token (once). */
   redeem(token: string) {
     return this.tokens.redeem(token);
   }
 
-  /** Ends every session with `session_ended: server_shutdown` and waits (≤ 2 s) for the sockets to close. */
-  async close(): Promise<void> {
-    this.closing = true;
-    const closed = [...this.sessions].map((s) => s.shutDown());
-    await Promise.all(closed);
-    this.wss.close();
+  /**
+   * Ends every session with `session_ended: server_shutdown` and waits (≤ 2 s) for the sockets to
+   * close; later upgrades are refused. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closed ??= Promise.all([...this.sessions].map((s) => s.shutDown())).then(() => this.wss.close());
+    return this.closed;
   }
 }
 

@@ -1,4 +1,5 @@
 /** The wire format (16 kHz mono Int16 LE, 20 ms frames) and the WAV files the agent speaks from. */
+import { pcmBytesToInt16 } from '../src/audio/pcm.js';
 
 /** Samples per second on the wire. */
 export const SAMPLE_RATE = 16_000;
@@ -10,13 +11,11 @@ export const FRAME_BYTES = FRAME_SAMPLES * 2;
 export const FRAME_MS = (FRAME_SAMPLES / SAMPLE_RATE) * 1000;
 
 /**
- * Copies little-endian Int16 bytes into an aligned Int16Array (the bytes a socket hands over may sit at
- * an odd offset of a shared buffer, where a view is not allowed).
+ * Copies little-endian Int16 bytes into their own Int16Array (the bytes a socket hands over may sit at
+ * an odd offset of a shared buffer, where a view is not allowed, and the agent keeps them).
  */
 export function bytesToSamples(bytes: Uint8Array): Int16Array {
-  const samples = new Int16Array(bytes.byteLength >> 1);
-  new Uint8Array(samples.buffer).set(bytes.subarray(0, samples.byteLength));
-  return samples;
+  return pcmBytesToInt16(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
 }
 
 /** Splits samples into 640-byte frames, the last one padded with silence. */

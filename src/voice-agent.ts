@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { AudioEngine } from './audio/audio-engine.js';
 import type { VoiceAgentStatus } from './events.js';
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
@@ -143,8 +143,8 @@ export class VoiceAgent extends LitElement {
         >
           <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
             ${live
-              ? html`<rect x="6" y="6" width="12" height="12" rx="2" />`
-              : html`<path
+              ? svg`<rect x="6" y="6" width="12" height="12" rx="2" />`
+              : svg`<path
                   d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3Zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2Z"
                 />`}
           </svg>

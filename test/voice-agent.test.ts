@@ -76,6 +76,9 @@ describe('<voice-agent>', () => {
     const button = part(el, 'button')!;
     expect(button.tagName).to.equal('BUTTON');
     expect(button.getAttribute('aria-pressed')).to.equal('false');
+    const icon = button.querySelector('svg > *')!;
+    expect(icon.namespaceURI).to.equal('http://www.w3.org/2000/svg'); // drawn, not an unknown HTML element
+    expect((icon as SVGGraphicsElement).getBBox().width).to.be.greaterThan(0);
     expect(part(el, 'status')!.getAttribute('aria-live')).to.equal('polite');
     expect(part(el, 'meter')).to.exist;
     expect(part(el, 'error')).to.equal(null);
