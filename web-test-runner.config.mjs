@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { CHROMIUM_PATH, chromiumFlags } from './tools/chromium.mjs';
 import { wtrWorklet } from './tools/worklet-plugin.mjs';
 import { tones, writeWav } from './test/fixtures/wav.mjs';
 import { tsImport } from 'tsx/esm/api';
@@ -11,28 +12,8 @@ const { voiceServerPlugin } = await tsImport('./server/wtr-plugin.ts', import.me
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url));
 
-// Debian's Chromium, headless, never a downloaded one; CHROME_PATH overrides.
-const BASE_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--autoplay-policy=no-user-gesture-required',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-];
-
-const chromium = (extraFlags = []) =>
-  chromeLauncher({
-    launchOptions: {
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [...BASE_FLAGS, ...extraFlags],
-    },
-  });
+const chromium = (wavPath) =>
+  chromeLauncher({ launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: chromiumFlags(wavPath) } });
 
 // The fake microphone for the capture tests: 440 Hz + 12 kHz at equal amplitude, at 48 kHz.
 const toneWav = writeWav(
@@ -67,7 +48,7 @@ export default {
     {
       name: 'media',
       files: ['test/media/**/*.test.ts'],
-      browsers: [chromium([`--use-file-for-fake-audio-capture=${toneWav}`])],
+      browsers: [chromium(toneWav)],
     },
   ],
 };

@@ -22,6 +22,7 @@ import type { VoiceAgentEventName, VoiceAgentStatus } from '../src/events.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
 import { EVENT_NAMES } from '../demo/event-format.js';
 import { tones, writeWav } from '../test/fixtures/wav.mjs';
+import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MIC_RATE = 48_000;
@@ -477,21 +478,9 @@ const wav = writeSpeechWav();
 const voiceLog: string[] = [];
 const server = await startServer(voiceLog);
 const browser = await chromium.launch({
-  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+  executablePath: CHROMIUM_PATH,
   headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    '--autoplay-policy=no-user-gesture-required',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${wav}`,
-  ],
+  args: chromiumFlags(wav),
 });
 
 let ok = false;
