@@ -4,15 +4,13 @@
 // main-thread time per minute of conversation, and JS heap after 1 and after 50 sessions.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { createVoiceServer, type VoiceServer } from '../server/index.js';
 import { writeWav } from '../test/fixtures/wav.mjs';
 import { quickstartPageHtml } from './quickstart.js';
 import { fixed, type Section } from './report.js';
-import { buildWidget } from './size.js';
+import { buildWidget, scratchDir } from './size.js';
 
 const MIC_RATE = 48_000;
 /** Conversation time over which main-thread cost is measured, then scaled to a minute. */
@@ -48,7 +46,7 @@ function micWav(): string {
     for (let h = 1; h <= 6; h++) v += Math.sin(2 * Math.PI * 160 * h * t) / h;
     samples[i] = 0.3 * envelope * v;
   }
-  return writeWav(join(mkdtempSync(join(tmpdir(), 'voice-agent-bench-mic-')), 'speech-bursts.wav'), samples, MIC_RATE);
+  return writeWav(join(scratchDir('voice-agent-bench-mic-'), 'speech-bursts.wav'), samples, MIC_RATE);
 }
 
 /**
@@ -153,12 +151,11 @@ interface Subject {
   /** The start/stop button (a real click, so the gesture path is the one a visitor takes). */
   button: (page: Page) => ReturnType<Page['locator']>;
   stopButton: (page: Page) => ReturnType<Page['locator']>;
-  /** Starts a session from script. */
-  start: string;
-  /** Stops it from script and resolves when it is stopped. */
-  stop: string;
-  /** Whether to run the start/stop sessions for the heap figures (the diagnostic variant skips them). */
-  heap: boolean;
+  /**
+   * Expressions that start a session and stop it (resolving once stopped), for the sessions of the heap
+   * figures; the diagnostic variant has none and skips them.
+   */
+  sessions?: { start: string; stop: string };
 }
 
 const ourButton = (page: Page) => page.locator('voice-agent [part="button"]');
@@ -169,9 +166,10 @@ const SUBJECTS: Subject[] = [
     path: '/',
     button: ourButton,
     stopButton: ourButton,
-    start: `document.querySelector('voice-agent').start()`,
-    stop: `document.querySelector('voice-agent').stop()`,
-    heap: true,
+    sessions: {
+      start: `document.querySelector('voice-agent').start()`,
+      stop: `document.querySelector('voice-agent').stop()`,
+    },
   },
   {
     // Tells how much of our main-thread time is the level meter being redrawn.
@@ -179,18 +177,13 @@ const SUBJECTS: Subject[] = [
     path: '/?meter=hidden',
     button: ourButton,
     stopButton: ourButton,
-    start: '',
-    stop: '',
-    heap: false,
   },
   {
     name: 'quick-start page',
     path: '/quickstart.html',
     button: (page) => page.locator('#start'),
     stopButton: (page) => page.locator('#stop'),
-    start: 'window.quickstart.start()',
-    stop: 'window.quickstart.stop()',
-    heap: true,
+    sessions: { start: 'window.quickstart.start()', stop: 'window.quickstart.stop()' },
   },
 ];
 
@@ -250,8 +243,8 @@ interface Figures {
   micFramesPerSecond: number;
   agentFramesPerSecond: number;
   heapAfter1: number;
-  heapAfter50: number;
-  heapGrowth: number;
+  heapAfter50: number | null;
+  heapGrowth: number | null;
 }
 
 async function measure(page: Page, subject: Subject, origin: string): Promise<Figures> {
@@ -280,16 +273,16 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
   const heapAfter1 = await heapAfterGc(cdp);
 
   // Sessions 2..50 from script, each until its first microphone frame is on the socket.
-  for (let i = 1; subject.heap && i < SESSIONS; i++) {
+  for (let i = 1; subject.sessions && i < SESSIONS; i++) {
     await resetMarks(page);
-    await page.evaluate(subject.start);
+    await page.evaluate(subject.sessions.start);
     await page.waitForFunction(() => (window as unknown as { __bench: { marks: Marks } }).__bench.marks.firstMicAt > 0, undefined, {
       timeout: 15_000,
     });
-    await page.evaluate(subject.stop);
+    await page.evaluate(subject.sessions.stop);
   }
   await page.waitForTimeout(500);
-  const heapAfter50 = subject.heap ? await heapAfterGc(cdp) : NaN;
+  const heapAfter50 = subject.sessions ? await heapAfterGc(cdp) : null;
   await cdp.detach();
 
   const perMinute = (seconds: number) => (seconds * 1000 * 60) / elapsedS;
@@ -310,7 +303,7 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
     agentFramesPerSecond: (during.agentFrames - framesBefore.agent) / elapsedS,
     heapAfter1,
     heapAfter50,
-    heapGrowth: heapAfter50 - heapAfter1,
+    heapGrowth: heapAfter50 === null ? null : heapAfter50 - heapAfter1,
   };
 }
 
@@ -340,10 +333,10 @@ export async function e2ePart(): Promise<Section> {
 
   const ours = figures[0];
   const failures =
-    ours.heapGrowth >= BUDGET_HEAP_GROWTH
+    ours.heapGrowth !== null && ours.heapGrowth >= BUDGET_HEAP_GROWTH
       ? [`heap grew by ${fixed(ours.heapGrowth / 1024)} KB over ${SESSIONS} sessions (budget < 1 MB)`]
       : [];
-  const kib = (bytes: number) => `${fixed(bytes / 1024)} KB`;
+  const kib = (bytes: number | null) => (bytes === null ? '—' : `${fixed(bytes / 1024)} KB`);
   const metrics: [string, (f: Figures) => string][] = [
     ['click → first mic frame on the socket', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
     [
@@ -360,8 +353,8 @@ export async function e2ePart(): Promise<Section> {
     ],
     ['frames per second during it (mic up / agent down)', (f) => `${fixed(f.micFramesPerSecond)} / ${fixed(f.agentFramesPerSecond)}`],
     ['JS heap after 1 session', (f) => kib(f.heapAfter1)],
-    [`JS heap after ${SESSIONS} sessions`, (f) => (Number.isNaN(f.heapAfter50) ? '—' : kib(f.heapAfter50))],
-    ['heap growth over the sessions', (f) => (Number.isNaN(f.heapGrowth) ? '—' : kib(f.heapGrowth))],
+    [`JS heap after ${SESSIONS} sessions`, (f) => kib(f.heapAfter50)],
+    ['heap growth over the sessions', (f) => kib(f.heapGrowth)],
   ];
   return {
     title: 'End to end: headless Chromium, fake microphone, local voice server',

@@ -35,5 +35,5 @@ export function renderSection(s: Section): string {
 /** Bytes as KB with two decimals (1 KB = 1024 bytes). */
 export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KB`;
 
-/** A number with a fixed count of decimals. */
-export const fixed = (value: number, digits = 1): string => value.toFixed(digits);
+/** A number with a fixed count of decimals ("-0.0" printed as "0.0"). */
+export const fixed = (value: number, digits = 1): string => value.toFixed(digits).replace(/^-(0\.?0*)$/, '$1');

@@ -9,10 +9,10 @@ import { capturePart } from './capture.js';
 import { e2ePart } from './e2e.js';
 import { playbackPart } from './playback.js';
 import { renderSection, type Section } from './report.js';
-import { ROOT, sizeBench } from './size.js';
+import { ROOT, sizePart } from './size.js';
 
 const PARTS: Record<string, () => Promise<Section>> = {
-  size: sizeBench,
+  size: sizePart,
   capture: capturePart,
   playback: playbackPart,
   e2e: e2ePart,
@@ -51,7 +51,14 @@ const sections: Record<string, Section> = {};
 for (const name of names) {
   const started = performance.now();
   process.stderr.write(`bench: ${name}…\n`);
-  sections[name] = await PARTS[name]();
+  try {
+    sections[name] = await PARTS[name]();
+  } catch (err) {
+    // A part that cannot run cannot vouch for its budgets: report it as broken, run the rest.
+    console.error(err);
+    const message = `the ${name} part could not run: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+    sections[name] = { title: name, header: ['error'], rows: [[message]], notes: [], failures: [message], data: null };
+  }
   process.stderr.write(`bench: ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 

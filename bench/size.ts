@@ -1,7 +1,7 @@
 // Part 1: what a site downloads. Builds the widget with the project's own Vite config, measures the
 // IIFE raw / gzip -9 / brotli, builds Lit with an empty element the same way to show Lit's share, and
 // breaks the minified bundle down per source module with an esbuild metafile.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ interface ModuleBytes {
 }
 
 /** Raw, gzip -9 and brotli (quality 11) byte counts of one file's text. */
-export interface Sizes {
+interface Sizes {
   raw: number;
   gzip: number;
   brotli: number;
@@ -46,6 +46,13 @@ function sizesOf(code: string | Uint8Array): Sizes {
   };
 }
 
+/** A fresh temporary directory, removed when the process exits. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 let built: Promise<string> | undefined;
 
 /**
@@ -54,7 +61,7 @@ let built: Promise<string> | undefined;
  */
 export function buildWidget(): Promise<string> {
   built ??= (async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'voice-agent-bench-'));
+    const outDir = scratchDir('voice-agent-bench-');
     await viteBuild({
       root: ROOT,
       configFile: join(ROOT, 'vite.config.ts'),
@@ -132,7 +139,11 @@ function tally(metafile: Metafile, group: (input: string) => string): ModuleByte
       totals.set(group(input), (totals.get(group(input)) ?? 0) + bytesInOutput);
     }
   }
-  return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+  // Modules that only re-export (or were shaken out entirely) leave no bytes and no row.
+  return [...totals]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .filter((m) => m.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
 }
 
 /** Minified bytes per module of src/index.ts as an IIFE, largest first; worklets with their own insides. */
@@ -157,7 +168,7 @@ async function breakdown(): Promise<(ModuleBytes & { inside?: ModuleBytes[] })[]
 }
 
 /** Runs part 1. */
-export async function sizeBench(): Promise<Section> {
+export async function sizePart(): Promise<Section> {
   const widget = sizesOf(readFileSync(await buildWidget()));
   const lit = sizesOf(await buildLitOnly());
   const modules = await breakdown();

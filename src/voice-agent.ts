@@ -185,11 +185,24 @@ export class VoiceAgent extends LitElement {
     this.muted = !this.muted;
   }
 
-  /** Levels arrive ~30 times a second: draw them with a transform, outside Lit's render cycle. */
+  private _levels = [0, 0];
+  private _levelFrame = 0;
+
+  /**
+   * Levels arrive from two worklets, ~30 times a second each: draw them at most once per animation
+   * frame, outside Lit's render cycle, as a compositor-only transform, and only when a bar moves a
+   * visible step (a coarse one under `prefers-reduced-motion`).
+   */
   private _drawLevels(input: number, output: number): void {
-    const [inputBar, outputBar] = this.renderRoot.querySelectorAll<HTMLElement>('.bar > span');
-    inputBar?.style.setProperty('--level', String(input));
-    outputBar?.style.setProperty('--level', String(output));
+    this._levels = [input, output];
+    this._levelFrame ||= requestAnimationFrame(() => {
+      this._levelFrame = 0;
+      const steps = matchMedia('(prefers-reduced-motion: reduce)').matches ? 4 : 50;
+      this.renderRoot.querySelectorAll<HTMLElement>('.bar > span').forEach((bar, i) => {
+        const transform = `scaleX(${Math.round(this._levels[i] * steps) / steps})`;
+        if (bar.style.transform !== transform) bar.style.transform = transform;
+      });
+    });
   }
 }
 

@@ -101,6 +101,11 @@ describe('<voice-agent>', () => {
       expect((frame as ArrayBuffer).byteLength).to.equal(640);
     }
 
+    // Chromium's fake microphone beeps: the level and the meter's input bar follow it.
+    const inputBar = el.shadowRoot!.querySelector<HTMLElement>('[part~="meter-input"]')!;
+    const drawn = () => parseFloat(inputBar.style.transform.replace('scaleX(', '')) > 0;
+    await waitUntil(() => el.inputLevel > 0 && drawn(), 'input level drawn', { timeout: 5000 });
+
     socket.send(JSON.stringify({ type: 'agent_ready' }));
     await waitUntil(() => el.status === 'ready');
     expect(el.getAttribute('status')).to.equal('ready');

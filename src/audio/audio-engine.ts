@@ -266,9 +266,9 @@ export class AudioEngine implements SessionAudio {
     this.playback!.port.postMessage(pcm satisfies PlaybackCommand, [pcm]);
   }
 
-  private onCaptureReport(report: CaptureReport): void {
-    if (report instanceof ArrayBuffer) this.onFrame?.(report);
-    else this.setLevels(report.level, this._outputLevel);
+  private onCaptureReport({ frame, level }: CaptureReport): void {
+    this.onFrame?.(frame);
+    this.setLevels(level, this._outputLevel);
   }
 
   private setLevels(input: number, output: number): void {

@@ -1,12 +1,12 @@
 // Runs on the audio thread: microphone at the context's rate → 16 kHz → exact 20 ms Int16 frames, each
-// posted to the main thread as a transferred ArrayBuffer, plus the microphone level ~30 times a second.
+// posted to the main thread as a transferred ArrayBuffer together with the microphone level (one
+// message per frame: every message is a main-thread task, so levels ride along rather than add 30 more).
 import { Framer } from './framer.js';
 import { LevelMeter } from './level.js';
 import { Resampler } from './resampler.js';
 import {
   CAPTURE_PROCESSOR,
   FRAME_SAMPLES,
-  REPORTS_PER_SECOND,
   WIRE_RATE,
   type CaptureCommand,
   type CaptureOptions,
@@ -24,15 +24,15 @@ class CaptureProcessor extends AudioWorkletProcessor {
   private readonly framer = new Framer(FRAME_SAMPLES);
   /** Its default release reads 0 within 300 ms of silence. */
   private readonly meter = new LevelMeter(sampleRate);
-  private readonly reportEvery = Math.round(sampleRate / REPORTS_PER_SECOND);
-  private sinceReport = 0;
-  private reportedLevel = 0;
   private silence = new Float32Array(0);
   /** Reused every block: no garbage on the audio thread. */
   private resampled = new Float32Array(0);
   private muted: boolean;
   /** Framer emits a fresh Int16Array per frame, so its buffer can be handed over rather than copied. */
-  private readonly send = (frame: Int16Array) => this.post(frame.buffer as ArrayBuffer, [frame.buffer]);
+  private readonly send = (frame: Int16Array) => {
+    const report: CaptureReport = { frame: frame.buffer as ArrayBuffer, level: this.meter.level };
+    this.port.postMessage(report, [frame.buffer]);
+  };
 
   constructor(options: AudioWorkletNodeOptions) {
     super(options);
@@ -47,28 +47,17 @@ class CaptureProcessor extends AudioWorkletProcessor {
     // frames coming at 50 a second, which the service expects, as it does while muted.
     const mic = inputs[0]?.[0];
     const samples = mic && !this.muted ? mic : this.silent(mic?.length ?? RENDER_QUANTUM);
+    this.meter.process(samples);
     const length = this.resampler.outputLength(samples.length);
     if (this.resampled.length < length) this.resampled = new Float32Array(length);
     this.resampler.processInto(samples, this.resampled);
     this.framer.push(this.resampled.subarray(0, length), this.send);
-
-    const level = this.meter.process(samples);
-    this.sinceReport += samples.length;
-    if (this.sinceReport >= this.reportEvery) {
-      this.sinceReport = 0;
-      if (level !== this.reportedLevel) this.post({ type: 'level', level });
-      this.reportedLevel = level;
-    }
     return true;
   }
 
   private silent(length: number): Float32Array {
     if (this.silence.length !== length) this.silence = new Float32Array(length);
     return this.silence;
-  }
-
-  private post(report: CaptureReport, transfer: Transferable[] = []): void {
-    this.port.postMessage(report, transfer);
   }
 }
 

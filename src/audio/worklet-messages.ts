@@ -9,7 +9,7 @@ export const PLAYBACK_PROCESSOR = 'voice-agent-playback';
 export const WIRE_RATE = 16_000;
 /** Samples per microphone frame on the wire: 20 ms, 640 bytes. */
 export const FRAME_SAMPLES = 320;
-/** How often the processors report levels (and playback stats), per second. */
+/** How often the playback processor reports its level and stats, per second. */
 export const REPORTS_PER_SECOND = 30;
 
 /** `processorOptions` of the capture node. */
@@ -26,8 +26,8 @@ export interface PlaybackOptions {
 /** Main thread → capture processor. */
 export type CaptureCommand = { type: 'muted'; muted: boolean };
 
-/** Capture processor → main thread: a 640-byte Int16 frame, or the microphone level. */
-export type CaptureReport = ArrayBuffer | { type: 'level'; level: number };
+/** Capture processor → main thread: a 640-byte Int16 frame (transferred) and the microphone level. */
+export type CaptureReport = { frame: ArrayBuffer; level: number };
 
 /** Main thread → playback processor: agent audio (Int16 LE, 16 kHz, any length), or barge-in. */
 export type PlaybackCommand = ArrayBuffer | { type: 'interrupt' };
