@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { createVoiceServer, type VoiceServer } from '../server/index.js';
 import { writeWav } from '../test/fixtures/wav.mjs';
+import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.mjs';
 import { quickstartPageHtml } from './quickstart.js';
 import { fixed, type Section } from './report.js';
 import { buildWidget, scratchDir } from './size.js';
@@ -18,19 +19,6 @@ const CONVERSATION_MS = 12_000;
 const SESSIONS = 50;
 /** Heap growth over {@link SESSIONS} sessions above this fails the bench (issue 5). */
 const BUDGET_HEAP_GROWTH = 1024 * 1024;
-
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--autoplay-policy=no-user-gesture-required',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-];
 
 /**
  * The fake microphone: 1.2 s of a voiced, speech-like sound (160 Hz and harmonics, syllable envelope)
@@ -311,9 +299,9 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
 export async function e2ePart(): Promise<Section> {
   const { server, voice, origin } = await serve(await buildWidget());
   const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...FLAGS, `--use-file-for-fake-audio-capture=${micWav()}`],
+    args: chromiumFlags(micWav()),
   });
   const figures: Figures[] = [];
   try {

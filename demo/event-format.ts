@@ -1,17 +1,4 @@
-import type { VoiceAgentEventName } from '../src/events.js';
 
-// A record, not an array, so the compiler fails here if an event is added to or dropped from src/events.ts.
-const EVENTS: Record<VoiceAgentEventName, true> = {
-  'voice-agent-status': true,
-  'voice-agent-connected': true,
-  'voice-agent-ready': true,
-  'voice-agent-ended': true,
-  'voice-agent-error': true,
-  'voice-agent-message': true,
-};
-
-/** Every event `<voice-agent>` fires. */
-export const EVENT_NAMES = Object.keys(EVENTS) as VoiceAgentEventName[];
 
 /** `HH:MM:SS.mmm` in local time: enough to see how far apart events are. */
 export function clockTime(date: Date): string {

@@ -1,7 +1,8 @@
 // The demo page's wiring: themed variants, the event log and the fault picker. Dynamic text goes in
 // through textContent only; nothing the server sends is ever parsed as HTML.
 import type { FaultInfo } from '../server/faults.js';
-import { EVENT_NAMES, clockTime, formatDetail } from './event-format.js';
+import { VOICE_AGENT_EVENTS } from '../src/events.js';
+import { clockTime, formatDetail } from './event-format.js';
 import { themes } from './themes.js';
 
 const TOKEN_URL = '/api/voice-token';
@@ -68,7 +69,7 @@ function wireLog(): void {
     while (list.childElementCount > LOG_LIMIT) list.lastElementChild!.remove();
     empty.hidden = true;
   };
-  for (const name of EVENT_NAMES) document.addEventListener(name, add);
+  for (const name of VOICE_AGENT_EVENTS) document.addEventListener(name, add);
 
   clear.addEventListener('click', () => {
     list.replaceChildren();

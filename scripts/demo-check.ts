@@ -20,7 +20,7 @@ import { createVoiceServer } from '../server/index.js';
 import { voiceServerVitePlugin } from '../server/vite-plugin.js';
 import type { VoiceAgentEventName, VoiceAgentStatus } from '../src/events.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
-import { EVENT_NAMES } from '../demo/event-format.js';
+import { VOICE_AGENT_EVENTS } from '../src/events.js';
 import { tones, writeWav } from '../test/fixtures/wav.mjs';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.mjs';
 
@@ -167,7 +167,7 @@ async function openDemo(browser: Browser, url: string) {
     problems.push(`a ${dialog.type()} dialog opened`);
     void dialog.dismiss();
   });
-  await page.addInitScript(instrument, EVENT_NAMES);
+  await page.addInitScript(instrument, VOICE_AGENT_EVENTS);
   const traffic = watchTraffic(page);
   await page.goto(url);
   await page.waitForFunction(

@@ -37,6 +37,19 @@ export interface VoiceAgentEventDetails {
 
 export type VoiceAgentEventName = keyof VoiceAgentEventDetails;
 
+// A record, not an array, so the compiler fails here if an event is added to or dropped from the map.
+const EVENTS: Record<VoiceAgentEventName, true> = {
+  'voice-agent-status': true,
+  'voice-agent-connected': true,
+  'voice-agent-ready': true,
+  'voice-agent-ended': true,
+  'voice-agent-error': true,
+  'voice-agent-message': true,
+};
+
+/** Every event `<voice-agent>` fires (for logging all of them, as the demo does). */
+export const VOICE_AGENT_EVENTS = Object.keys(EVENTS) as readonly VoiceAgentEventName[];
+
 /** Typed `CustomEvent`s, so `el.addEventListener('voice-agent-error', e => e.detail.code)` type-checks. */
 export type VoiceAgentEventMap = {
   [K in VoiceAgentEventName]: CustomEvent<VoiceAgentEventDetails[K]>;

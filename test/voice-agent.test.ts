@@ -2,7 +2,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { Server, type Client } from 'mock-socket';
 import '../src/index.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
-import type { VoiceAgentEventMap } from '../src/events.js';
+import { VOICE_AGENT_EVENTS } from '../src/events.js';
 
 // The element with its real session and audio engine (Chromium's fake microphone), and a mock socket.
 
@@ -13,15 +13,7 @@ type Recorded = { type: string; detail: unknown };
 
 function recordEvents(el: VoiceAgent): Recorded[] {
   const log: Recorded[] = [];
-  const names: (keyof VoiceAgentEventMap)[] = [
-    'voice-agent-status',
-    'voice-agent-connected',
-    'voice-agent-ready',
-    'voice-agent-ended',
-    'voice-agent-error',
-    'voice-agent-message',
-  ];
-  for (const name of names) {
+  for (const name of VOICE_AGENT_EVENTS) {
     el.addEventListener(name, (e) => log.push({ type: e.type, detail: (e as CustomEvent).detail }));
   }
   return log;

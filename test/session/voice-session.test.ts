@@ -2,21 +2,13 @@ import { aTimeout, expect, waitUntil } from '@open-wc/testing';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Server, type Client } from 'mock-socket';
 import { VoiceAgentError, type VoiceAgentErrorCode } from '../../src/errors.js';
-import type { VoiceAgentErrorDetail } from '../../src/events.js';
+import { VOICE_AGENT_EVENTS, type VoiceAgentErrorDetail, type VoiceAgentEventName } from '../../src/events.js';
 import type { SessionAudio } from '../../src/session/session-audio.js';
 import { MAX_BUFFERED_BYTES, VoiceSession, type VoiceSessionOptions } from '../../src/session/voice-session.js';
 
 const WS_URL = 'wss://voice.test/session';
 const TOKEN = 'tok-SECRET-7f3a9c';
 const TOKEN_FRAME = `{"token":"${TOKEN}"}`;
-const EVENT_NAMES = [
-  'voice-agent-status',
-  'voice-agent-connected',
-  'voice-agent-ready',
-  'voice-agent-ended',
-  'voice-agent-error',
-  'voice-agent-message',
-] as const;
 const WAIT = { timeout: 3000 };
 
 /** Records what the session asks of the audio engine; `open` is whatever the test makes it. */
@@ -64,7 +56,7 @@ class TestHost extends EventTarget implements ReactiveControllerHost {
 
   constructor() {
     super();
-    for (const name of EVENT_NAMES) {
+    for (const name of VOICE_AGENT_EVENTS) {
       this.addEventListener(name, (event) => this.events.push({ type: name, detail: (event as CustomEvent).detail }));
     }
   }
@@ -89,7 +81,7 @@ class TestHost extends EventTarget implements ReactiveControllerHost {
       return name;
     });
   }
-  detailsOf(type: (typeof EVENT_NAMES)[number]): unknown[] {
+  detailsOf(type: VoiceAgentEventName): unknown[] {
     return this.events.filter((e) => e.type === type).map((e) => e.detail);
   }
 }
