@@ -13,6 +13,8 @@ const STATUS_TEXT: Record<VoiceAgentStatus, string> = {
   error: 'Could not connect',
 };
 
+const REDUCED_MOTION = matchMedia('(prefers-reduced-motion: reduce)');
+
 /** Clicks closer together than this are one double click. */
 const DOUBLE_CLICK_MS = 400;
 
@@ -197,7 +199,7 @@ export class VoiceAgent extends LitElement {
     this._levels = [input, output];
     this._levelFrame ||= requestAnimationFrame(() => {
       this._levelFrame = 0;
-      const steps = matchMedia('(prefers-reduced-motion: reduce)').matches ? 4 : 50;
+      const steps = REDUCED_MOTION.matches ? 4 : 50;
       this.renderRoot.querySelectorAll<HTMLElement>('.bar > span').forEach((bar, i) => {
         const transform = `scaleX(${Math.round(this._levels[i] * steps) / steps})`;
         if (bar.style.transform !== transform) bar.style.transform = transform;
