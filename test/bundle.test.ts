@@ -1,4 +1,4 @@
-import { expect } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 
 // The built single script (`npm test` builds it first): loadable by a plain <script src>, twice, and
 // self-contained (it fetches nothing else: worklets and Lit are inside).
@@ -25,6 +25,33 @@ describe('dist/voice-agent.js', () => {
       expect(el.shadowRoot!.querySelector('button[part~="button"]')).to.exist;
       const fetched = win.performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname);
       expect(fetched.every((p) => p === '/dist/voice-agent.js')).to.equal(true);
+    } finally {
+      frame.remove();
+    }
+  });
+});
+
+describe('dist/voice-agent.js against the local voice server', () => {
+  it('runs a whole session from a page that loads only the script', async () => {
+    const frame = document.createElement('iframe');
+    frame.srcdoc = `<!doctype html>
+      <script src="/dist/voice-agent.js"></script>
+      <voice-agent token-url="/api/voice-token"></voice-agent>`;
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    document.body.append(frame);
+    try {
+      await loaded;
+      const el = frame.contentDocument!.querySelector('voice-agent') as HTMLElement & {
+        status: string;
+        stop(): Promise<void>;
+      };
+      const statuses: string[] = [];
+      el.addEventListener('voice-agent-status', (e) => statuses.push((e as CustomEvent).detail.status));
+      el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="button"]')!.click();
+      await waitUntil(() => el.status === 'ready', 'ready', { timeout: 8000 });
+      await el.stop();
+      expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'idle']);
+      expect(el.getAttribute('status')).to.equal('idle');
     } finally {
       frame.remove();
     }

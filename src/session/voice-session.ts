@@ -25,11 +25,15 @@ export interface VoiceSessionOptions {
 }
 
 /**
- * Microphone audio allowed to wait in the socket's send buffer (1 s at 16 kHz Int16) before new
- * frames are dropped. A socket cannot unsend what it queued, so on a stalled network the newest
- * frame is dropped (and counted) rather than letting the delay grow without bound.
+ * Microphone audio allowed to wait in the socket's send buffer (1 s at 16 kHz Int16). Beyond it, frames
+ * wait in the session's own small queue instead, whose oldest frame is dropped (and counted) when it
+ * is full: a socket cannot unsend what it has queued, and after a stall the service should hear the
+ * latest speech, not a growing backlog.
  */
 export const MAX_BUFFERED_BYTES = 32_000;
+
+/** Frames held back while the send buffer is over its bound: 200 ms. */
+export const MAX_QUEUED_FRAMES = 10;
 
 /** One session, from `start()` to its end. `this.run === run` is the call-id check for stale async results. */
 interface Run {
@@ -39,6 +43,8 @@ interface Run {
   opening: Promise<void> | null;
   openSettled: boolean;
   socket: WebSocket | null;
+  /** Microphone frames waiting for the socket's send buffer to drain (see MAX_BUFFERED_BYTES). */
+  outbox: ArrayBuffer[];
 }
 
 /**
@@ -98,7 +104,14 @@ export class VoiceSession implements ReactiveController {
   /** Begins a session (a no-op while one is connecting or live); resolves once the token is sent or it failed. */
   async start(): Promise<void> {
     if (this.run) return;
-    const run: Run = { abort: new AbortController(), audio: null, opening: null, openSettled: false, socket: null };
+    const run: Run = {
+      abort: new AbortController(),
+      audio: null,
+      opening: null,
+      openSettled: false,
+      socket: null,
+      outbox: [],
+    };
     this.run = run;
     this._error = null;
     this._droppedFrames = 0;
@@ -195,7 +208,7 @@ export class VoiceSession implements ReactiveController {
     switch (message.type) {
       case 'connected':
         if (audio.onFrame) return; // a repeated `connected` changes nothing
-        audio.onFrame = (frame) => this.sendFrame(socket, frame);
+        audio.onFrame = (frame) => this.sendFrame(run, socket, frame);
         // `agent_ready` may have come first; the status never goes back from ready.
         if (this._status === 'connecting') this.setStatus('connected');
         if (this.run === run) this.emit('voice-agent-connected');
@@ -226,13 +239,16 @@ export class VoiceSession implements ReactiveController {
     }
   }
 
-  private sendFrame(socket: WebSocket, frame: ArrayBuffer): void {
+  private sendFrame(run: Run, socket: WebSocket, frame: ArrayBuffer): void {
     if (socket.readyState !== WebSocket.OPEN) return;
-    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    const { outbox } = run;
+    outbox.push(frame);
+    // `?? 0`: socket doubles such as mock-socket have no bufferedAmount.
+    while (outbox.length > 0 && (socket.bufferedAmount ?? 0) <= MAX_BUFFERED_BYTES) socket.send(outbox.shift()!);
+    if (outbox.length > MAX_QUEUED_FRAMES) {
+      outbox.shift();
       this._droppedFrames++;
-      return;
     }
-    socket.send(frame);
   }
 
   /**

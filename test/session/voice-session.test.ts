@@ -4,7 +4,7 @@ import { Server, type Client } from 'mock-socket';
 import { VoiceAgentError, type VoiceAgentErrorCode } from '../../src/errors.js';
 import { VOICE_AGENT_EVENTS, type VoiceAgentErrorDetail, type VoiceAgentEventName } from '../../src/events.js';
 import type { SessionAudio } from '../../src/session/session-audio.js';
-import { MAX_BUFFERED_BYTES, VoiceSession, type VoiceSessionOptions } from '../../src/session/voice-session.js';
+import { MAX_BUFFERED_BYTES, MAX_QUEUED_FRAMES, VoiceSession, type VoiceSessionOptions } from '../../src/session/voice-session.js';
 
 const WS_URL = 'wss://voice.test/session';
 const TOKEN = 'tok-SECRET-7f3a9c';
@@ -258,20 +258,24 @@ describe('VoiceSession', () => {
       expect(audio.calls).to.include('close');
     });
 
-    it('drops (and counts) new frames while the send buffer is over its bound', async () => {
+    it('holds frames while the send buffer is over its bound, dropping (and counting) the oldest', async () => {
       const rig = setup();
       const socket = await connect(rig);
       const audio = rig.audios[0];
       // mock-socket has no send buffer; pretend the network stalled.
       (socket.target as { bufferedAmount: number }).bufferedAmount = MAX_BUFFERED_BYTES + 1;
-      audio.capture(1);
-      audio.capture(2);
-      expect(rig.session.droppedFrames).to.equal(2);
+      const stalled = MAX_QUEUED_FRAMES + 3;
+      for (let i = 1; i <= stalled; i++) audio.capture(i);
+      expect(rig.session.droppedFrames).to.equal(3);
+      await aTimeout(20);
+      expect(received).to.have.length(1); // only the token
       (socket.target as { bufferedAmount: number }).bufferedAmount = 0;
-      audio.capture(3);
-      await waitUntil(() => received.length === 2, 'frame after the stall', WAIT);
-      expect(new Uint8Array(received[1] as ArrayBuffer)[0]).to.equal(3);
-      expect(rig.session.droppedFrames).to.equal(2);
+      audio.capture(stalled + 1);
+      // The newest MAX_QUEUED_FRAMES of the stall, in order, then the live frame.
+      await waitUntil(() => received.length === 1 + MAX_QUEUED_FRAMES + 1, 'frames after the stall', WAIT);
+      const firsts = received.slice(1).map((f) => new Uint8Array(f as ArrayBuffer)[0]);
+      expect(firsts).to.deep.equal(Array.from({ length: MAX_QUEUED_FRAMES + 1 }, (_, i) => stalled - MAX_QUEUED_FRAMES + 1 + i));
+      expect(rig.session.droppedFrames).to.equal(3);
     });
 
     it('plays binary frames in order, including one that arrives before connected', async () => {
