@@ -222,7 +222,8 @@ export async function capturePart(): Promise<Section> {
     if (f.aliasRejectionDb < MIN_ALIAS_REJECTION_DB) {
       failures.push(`alias rejection at ${at} is ${fixed(f.aliasRejectionDb)} dB (< ${MIN_ALIAS_REJECTION_DB} dB)`);
     }
-    if (f.passbandRippleDb > MAX_RIPPLE_DB) failures.push(`passband ripple at ${at} is ${fixed(f.passbandRippleDb, 2)} dB`);
+    if (f.passbandRippleDb > MAX_RIPPLE_DB)
+      failures.push(`passband ripple at ${at} is ${fixed(f.passbandRippleDb, 2)} dB`);
     // The count may trail the ideal by the filter's constant latency, never more, never drift.
     if (f.countError > 0 || f.countError < -Math.ceil(ours.delaySamples(f.inRate))) {
       failures.push(`output count at ${at} over ${COUNT_SECONDS} s is off by ${f.countError} samples`);
@@ -230,15 +231,24 @@ export async function capturePart(): Promise<Section> {
   }
 
   const metrics: [string, (f: Figures) => string, string][] = [
-    ['alias rejection, worst tone 8.5–20 kHz', (f) => `${fixed(f.aliasRejectionDb)} dB (${f.worstAliasToneHz / 1000} kHz)`, `≥ ${MIN_ALIAS_REJECTION_DB} dB`],
+    [
+      'alias rejection, worst tone 8.5–20 kHz',
+      (f) => `${fixed(f.aliasRejectionDb)} dB (${f.worstAliasToneHz / 1000} kHz)`,
+      `≥ ${MIN_ALIAS_REJECTION_DB} dB`,
+    ],
     ['passband ripple 0.1–6 kHz', (f) => `${fixed(f.passbandRippleDb, 2)} dB`, `≤ ${MAX_RIPPLE_DB} dB`],
     ['group delay (click)', (f) => `${fixed(f.groupDelayMs, 2)} ms`, ''],
     [
       `output samples after ${COUNT_SECONDS} s`,
-      (f) => `${f.outputCount600s.toLocaleString('en')} (${f.countError >= 0 ? '+' : ''}${f.countError}, ${fixed((f.countError / WIRE_RATE) * 1000)} ms)`,
+      (f) =>
+        `${f.outputCount600s.toLocaleString('en')} (${f.countError >= 0 ? '+' : ''}${f.countError}, ${fixed((f.countError / WIRE_RATE) * 1000)} ms)`,
       `${(WIRE_RATE * COUNT_SECONDS).toLocaleString('en')}, no drift`,
     ],
-    ['throughput, one core, 128-sample blocks', (f) => `${Math.round(f.realtimeFactor)}× real time (${fixed(100 / f.realtimeFactor, 2)} % of a core)`, ''],
+    [
+      'throughput, one core, 128-sample blocks',
+      (f) => `${Math.round(f.realtimeFactor)}× real time (${fixed(100 / f.realtimeFactor, 2)} % of a core)`,
+      '',
+    ],
   ];
   const rows: string[][] = [];
   for (const inRate of INPUT_RATES) {
@@ -255,7 +265,10 @@ export async function capturePart(): Promise<Section> {
       `Alias rejection: output RMS for a ${AMPLITUDE} FS tone every 500 Hz from 8.5 to 20 kHz, against a 440 Hz tone ` +
         'of equal amplitude (power averaged over sine and cosine phase, so tones folding onto DC count fully).',
       `Ripple: gain at ${PASS_TONES.length} tones from 100 Hz to 6 kHz (windowed single-bin DFT). ` +
-        `Our filter's declared delay: ${figures.filter((f) => f.method === ours.name).map((f) => `${fixed(f.declaredDelayMs, 2)} ms at ${f.inRate / 1000} kHz`).join(', ')}.`,
+        `Our filter's declared delay: ${figures
+          .filter((f) => f.method === ours.name)
+          .map((f) => `${fixed(f.declaredDelayMs, 2)} ms at ${f.inRate / 1000} kHz`)
+          .join(', ')}.`,
       `Counts: ${COUNT_SECONDS} s of input in each method's own blocks (the quick-start's ScriptProcessor uses ` +
         `${QUICKSTART_BLOCK}, dropping the fraction of an output sample at the end of every block).`,
       'Throughput: the downsampling step alone, 60 s of a tone, timed once after a warm-up; a figure, not a budget.',

@@ -200,8 +200,10 @@ async function serve(widgetPath: string): Promise<{ server: Server; voice: Voice
   return { server, voice, origin };
 }
 
-const marks = (page: Page) => page.evaluate(() => ({ ...(window as unknown as { __bench: { marks: Marks } }).__bench.marks }));
-const resetMarks = (page: Page) => page.evaluate(() => (window as unknown as { __bench: { reset(): void } }).__bench.reset());
+const marks = (page: Page) =>
+  page.evaluate(() => ({ ...(window as unknown as { __bench: { marks: Marks } }).__bench.marks }));
+const resetMarks = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __bench: { reset(): void } }).__bench.reset());
 
 /** CDP's cumulative main-thread timings, in seconds. */
 const MAIN_THREAD_METRICS = ['TaskDuration', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration'];
@@ -244,10 +246,14 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
   // Session 1: a visitor's click, then a conversation with the echo agent.
   await resetMarks(page);
   await subject.button(page).click();
-  await page.waitForFunction(() => {
-    const m = (window as unknown as { __bench: { marks: Marks } }).__bench.marks;
-    return m.firstMicAt > 0 && m.firstOutAt > 0;
-  }, undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => {
+      const m = (window as unknown as { __bench: { marks: Marks } }).__bench.marks;
+      return m.firstMicAt > 0 && m.firstOutAt > 0;
+    },
+    undefined,
+    { timeout: 15_000 },
+  );
   const first = await marks(page);
   const before = await metric(cdp, MAIN_THREAD_METRICS);
   const framesBefore = { mic: first.micFrames, agent: first.agentFrames };
@@ -264,9 +270,13 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
   for (let i = 1; subject.sessions && i < SESSIONS; i++) {
     await resetMarks(page);
     await page.evaluate(subject.sessions.start);
-    await page.waitForFunction(() => (window as unknown as { __bench: { marks: Marks } }).__bench.marks.firstMicAt > 0, undefined, {
-      timeout: 15_000,
-    });
+    await page.waitForFunction(
+      () => (window as unknown as { __bench: { marks: Marks } }).__bench.marks.firstMicAt > 0,
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
     await page.evaluate(subject.sessions.stop);
   }
   await page.waitForTimeout(500);
@@ -333,13 +343,20 @@ export async function e2ePart(): Promise<Section> {
     ],
     [
       'of which the context reports: outputLatency + baseLatency (context rate)',
-      (f) => (f.contextRate ? `${fixed(f.outputLatencyMs ?? 0)} + ${fixed(f.baseLatencyMs ?? 0)} ms (${f.contextRate / 1000} kHz)` : '—'),
+      (f) =>
+        f.contextRate
+          ? `${fixed(f.outputLatencyMs ?? 0)} + ${fixed(f.baseLatencyMs ?? 0)} ms (${f.contextRate / 1000} kHz)`
+          : '—',
     ],
     [
       'main-thread busy per minute of conversation: all tasks (script, style + layout)',
-      (f) => `${fixed(f.mainThreadMsPerMinute, 0)} ms (${fixed(f.scriptMsPerMinute, 0)}, ${fixed(f.styleLayoutMsPerMinute, 0)})`,
+      (f) =>
+        `${fixed(f.mainThreadMsPerMinute, 0)} ms (${fixed(f.scriptMsPerMinute, 0)}, ${fixed(f.styleLayoutMsPerMinute, 0)})`,
     ],
-    ['frames per second during it (mic up / agent down)', (f) => `${fixed(f.micFramesPerSecond)} / ${fixed(f.agentFramesPerSecond)}`],
+    [
+      'frames per second during it (mic up / agent down)',
+      (f) => `${fixed(f.micFramesPerSecond)} / ${fixed(f.agentFramesPerSecond)}`,
+    ],
     ['JS heap after 1 session', (f) => kib(f.heapAfter1)],
     [`JS heap after ${SESSIONS} sessions`, (f) => kib(f.heapAfter50)],
     ['heap growth over the sessions', (f) => kib(f.heapGrowth)],
@@ -354,7 +371,7 @@ export async function e2ePart(): Promise<Section> {
         `${SESSIONS - 1} more from script, each stopped once its first microphone frame is on the socket.`,
       'Output time: the context time of the first non-zero sample reaching the destination (a worklet tap behind a ' +
         'unity-gain mix an init script puts in front of every connect to it) or, for the quick-start, whose playback ' +
-        'context is born on the first frame, of its first source\'s scheduled start; turned into page time with ' +
+        "context is born on the first frame, of its first source's scheduled start; turned into page time with " +
         'getOutputTimestamp(), so it is when the (fake) device plays it, output latency included.',
       `Main-thread time: CDP Performance.getMetrics TaskDuration and ScriptDuration over ${CONVERSATION_MS / 1000} s ` +
         'of conversation, scaled to a minute. Heap: Runtime.getHeapUsage after forced garbage collection.',

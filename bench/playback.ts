@@ -218,7 +218,7 @@ export async function playbackPart(): Promise<Section> {
         'late frames both settle at the worst delay seen; the turn rows (each turn starting from an empty queue, ' +
         'as in a conversation) show the start-up behaviour twelve times over.',
       'Ours: the JitterBuffer with its defaults (60 ms prebuffer, 5 ms fades, 30 s cap) at 48 kHz, fed through the ' +
-        '16→48 kHz resampler and pulled 128 samples per render quantum. Latency: from a frame\'s arrival to its first ' +
+        "16→48 kHz resampler and pulled 128 samples per render quantum. Latency: from a frame's arrival to its first " +
         'sample leaving the queue (prebuffer plus queue, to within a quantum).',
       'Quick-start: each frame an AudioBufferSourceNode at max(nextStartTime, now); a gap is a frame arriving after the ' +
         'previous one finished (an audible hole, with a click at each edge). Latency: from arrival to its scheduled start.',

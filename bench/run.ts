@@ -25,7 +25,12 @@ function chromiumVersion(): string {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    return out.split('\n').find((l) => /\d+\.\d+\./.test(l) && !l.includes('unexpected operator'))?.trim() ?? 'unknown';
+    return (
+      out
+        .split('\n')
+        .find((l) => /\d+\.\d+\./.test(l) && !l.includes('unexpected operator'))
+        ?.trim() ?? 'unknown'
+    );
   } catch {
     return 'not found';
   }

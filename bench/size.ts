@@ -148,7 +148,14 @@ function tally(metafile: Metafile, group: (input: string) => string): ModuleByte
 
 /** Minified bytes per module of src/index.ts as an IIFE, largest first; worklets with their own insides. */
 async function breakdown(): Promise<(ModuleBytes & { inside?: ModuleBytes[] })[]> {
-  const common = { absWorkingDir: ROOT, bundle: true, write: false, minify: true, metafile: true, logLevel: 'silent' } as const;
+  const common = {
+    absWorkingDir: ROOT,
+    bundle: true,
+    write: false,
+    minify: true,
+    metafile: true,
+    logLevel: 'silent',
+  } as const;
   const result = await esbuild({
     ...common,
     entryPoints: [join(ROOT, 'src/index.ts')],
@@ -158,10 +165,17 @@ async function breakdown(): Promise<(ModuleBytes & { inside?: ModuleBytes[] })[]
   });
   return Promise.all(
     tally(result.metafile, moduleGroup).map(async (m) => {
-      const worklet = Object.keys(result.metafile.inputs).find((i) => i.startsWith('worklet:') && moduleGroup(i) === m.name);
+      const worklet = Object.keys(result.metafile.inputs).find(
+        (i) => i.startsWith('worklet:') && moduleGroup(i) === m.name,
+      );
       if (!worklet) return m;
       // The same options as tools/worklet-plugin.mjs, with a metafile, to see what each worklet carries.
-      const inner = await esbuild({ ...common, entryPoints: [worklet.slice('worklet:'.length)], format: 'esm', target: 'es2020' });
+      const inner = await esbuild({
+        ...common,
+        entryPoints: [worklet.slice('worklet:'.length)],
+        format: 'esm',
+        target: 'es2020',
+      });
       return { ...m, inside: tally(inner.metafile, moduleGroup) };
     }),
   );
@@ -178,7 +192,12 @@ export async function sizePart(): Promise<Section> {
   const rows = [
     row('**voice-agent.js (whole widget)**', widget),
     row('Lit runtime + an empty element, same build', lit),
-    ['our code on top of Lit (difference)', kb(widget.raw - lit.raw), kb(widget.gzip - lit.gzip), kb(widget.brotli - lit.brotli)],
+    [
+      'our code on top of Lit (difference)',
+      kb(widget.raw - lit.raw),
+      kb(widget.gzip - lit.gzip),
+      kb(widget.brotli - lit.brotli),
+    ],
     ...OTHERS.map(([name, gzip]) => [name, '—', kb(gzip), '—']),
     ...modules.flatMap((m) => [
       [`module: ${m.name}`, `${kb(m.bytes)} min`, '', ''],

@@ -1,5 +1,3 @@
-
-
 /** `HH:MM:SS.mmm` in local time: enough to see how far apart events are. */
 export function clockTime(date: Date): string {
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');

@@ -43,7 +43,10 @@ const UTTERANCE_GAP_MS = 300;
 function writeSpeechWav(): string {
   const silence = (seconds: number) => new Float32Array(Math.round(seconds * MIC_RATE));
   const burst = (seconds: number, pitch: number) => {
-    const voiced = tones([1, 2, 3, 4, 5, 6].map((k) => k * pitch), { sampleRate: MIC_RATE, seconds, amplitude: 0.06 });
+    const voiced = tones(
+      [1, 2, 3, 4, 5, 6].map((k) => k * pitch),
+      { sampleRate: MIC_RATE, seconds, amplitude: 0.06 },
+    );
     return voiced.map((s, i) => {
       const t = i / MIC_RATE;
       const syllables = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t - Math.PI / 2);
@@ -179,7 +182,8 @@ async function openDemo(browser: Browser, url: string) {
 }
 
 const defaultAgent = (page: Page) => page.locator('#default-agent');
-const agentStatus = (page: Page) => page.evaluate(() => (document.getElementById('default-agent') as VoiceAgent).status);
+const agentStatus = (page: Page) =>
+  page.evaluate(() => (document.getElementById('default-agent') as VoiceAgent).status);
 const recorded = (page: Page) => page.evaluate(() => (window as unknown as { __check: Recorded }).__check);
 
 function waitForStatus(page: Page, status: VoiceAgentStatus, timeout = STEP_TIMEOUT_MS) {
@@ -295,8 +299,14 @@ async function checkConversation(browser: Browser, url: string, voiceLog: string
   console.log('\nConversation (default element)');
   console.log(`  ready ${((readyAt - clickedAt) / 1000).toFixed(2)} s after the click`);
   console.log(`  statuses: ${statuses.join(' → ')}`);
-  console.log(`  events: ${Object.entries(counts).map(([k, n]) => `${k} ×${n}`).join(', ')}; ended: ${ended.join()}`);
-  console.log(`  frames up: ${traffic.upFrames} (${traffic.upOddSizes} not 640 bytes); frames down: ${traffic.downFrames}`);
+  console.log(
+    `  events: ${Object.entries(counts)
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(', ')}; ended: ${ended.join()}`,
+  );
+  console.log(
+    `  frames up: ${traffic.upFrames} (${traffic.upOddSizes} not 640 bytes); frames down: ${traffic.downFrames}`,
+  );
   spoken.forEach((s, i) =>
     console.log(
       `  agent utterance ${i + 1} (${i === 0 ? 'greeting' : 'echo'}): ${s.seconds.toFixed(2)} s, ` +
@@ -381,7 +391,9 @@ async function checkFault(browser: Browser, url: string, fault: FaultInfo): Prom
     const clickedAt = Date.now();
     await defaultAgent(page).getByRole('button', { name: 'Talk to the agent' }).click();
     const has = (type: string, test: (d: Record<string, unknown> | null) => boolean = () => true) =>
-      recorded(page).then((r) => r.events.some((e) => e.source === 'default-agent' && e.type === type && test(e.detail)));
+      recorded(page).then((r) =>
+        r.events.some((e) => e.source === 'default-agent' && e.type === type && test(e.detail)),
+      );
     if (want.status === 'ready') {
       await waitForStatus(page, 'ready').catch(() => {});
       if (want.code) await eventually(() => has('voice-agent-error', (d) => d?.code === want.code), 10_000);
@@ -408,7 +420,8 @@ async function checkFault(browser: Browser, url: string, fault: FaultInfo): Prom
     const readyAt = statusEvents.find((e) => e.detail?.status === 'ready')?.at;
     // How long the documented status was held: from its event to the next status event.
     const heldFrom = statusEvents.findIndex((e) => e.detail?.status === want.holds?.status);
-    const held = heldFrom >= 0 ? ((statusEvents[heldFrom + 1]?.at ?? Date.now()) - statusEvents[heldFrom].at) / 1000 : 0;
+    const held =
+      heldFrom >= 0 ? ((statusEvents[heldFrom + 1]?.at ?? Date.now()) - statusEvents[heldFrom].at) / 1000 : 0;
     const injected = await page.evaluate(() =>
       [...document.querySelectorAll('voice-agent')].some((el) => el.shadowRoot?.querySelector('img, script, iframe')),
     );
@@ -425,7 +438,8 @@ async function checkFault(browser: Browser, url: string, fault: FaultInfo): Prom
     if (want.noSocket && traffic.sockets > 0) mismatches.push('a socket was opened');
     if (want.warns && warnings === 0) mismatches.push('no console warning');
     // Half the documented time is a bound no loaded machine misses, and still tells slow from instant.
-    if (want.holds && held < want.holds.seconds / 2) mismatches.push(`${want.holds.status} for only ${held.toFixed(1)} s`);
+    if (want.holds && held < want.holds.seconds / 2)
+      mismatches.push(`${want.holds.status} for only ${held.toFixed(1)} s`);
     if (want.status === 'ready' && traffic.downFrames === 0) mismatches.push('no agent audio');
     if (injected) mismatches.push('server text was rendered as HTML');
     mismatches.push(...problems);
@@ -470,7 +484,14 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T
 
 function printTable(rows: readonly string[][]): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const row of rows) console.log('  ' + row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  for (const row of rows)
+    console.log(
+      '  ' +
+        row
+          .map((cell, c) => cell.padEnd(widths[c]))
+          .join('  ')
+          .trimEnd(),
+    );
 }
 
 const started = Date.now();
@@ -496,7 +517,12 @@ try {
   console.log(`\nFaults (${faults.length}, from GET /api/faults, ${FAULT_CONCURRENCY} at a time)`);
   printTable([
     ['fault', 'expected (from the catalogue)', 'observed', 'result'],
-    ...results.map((r) => [r.fault, r.expected, r.observed, r.mismatches.length ? `MISMATCH: ${r.mismatches.join('; ')}` : 'ok']),
+    ...results.map((r) => [
+      r.fault,
+      r.expected,
+      r.observed,
+      r.mismatches.length ? `MISMATCH: ${r.mismatches.join('; ')}` : 'ok',
+    ]),
   ]);
   const failed = results.filter((r) => r.mismatches.length).length;
   ok = conversationOk && failed === 0;

@@ -106,7 +106,8 @@ export class VoiceServiceEmulator {
         throw new HttpError(401, 'Missing or invalid API key (Authorization: Bearer <key>).');
       }
       const { fault } = await readJsonObject(req);
-      if (fault !== undefined && !isFaultName(fault)) throw new HttpError(400, `Unknown fault ${JSON.stringify(fault)}.`);
+      if (fault !== undefined && !isFaultName(fault))
+        throw new HttpError(400, `Unknown fault ${JSON.stringify(fault)}.`);
       if (fault === 'slow-token') await new Promise((resolve) => setTimeout(resolve, this.options.slowTokenMs));
       const path = fault === 'refuse-socket' ? REFUSED_SOCKET_PATH : SOCKET_PATH;
       const ws_url = socketUrl(req, path);

@@ -36,7 +36,7 @@ export function decodeWav(file: Uint8Array): Int16Array {
   if (file.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('not a WAV file');
   let format: { audioFormat: number; channels: number; rate: number; bits: number } | undefined;
   // Walk the chunks: encoders may put LIST or other chunks between `fmt ` and `data`.
-  for (let at = 12; at + 8 <= file.byteLength; ) {
+  for (let at = 12; at + 8 <= file.byteLength;) {
     const size = view.getUint32(at + 4, true);
     const body = at + 8;
     if (tag(at) === 'fmt ') {

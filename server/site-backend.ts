@@ -87,13 +87,16 @@ async function requestToken(
 }
 
 /** Creates the `POST /api/voice-token` handler; `?fault=NAME` picks a fault for the session. */
-export function createSiteBackend(options: SiteBackendOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createSiteBackend(
+  options: SiteBackendOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     try {
       if (req.method !== 'POST') throw new HttpError(405, 'Use POST.');
       await readJsonObject(req); // the widget sends {}; a real site would read its own fields here
       const fault = new URL(req.url ?? '/', 'http://x').searchParams.get('fault') || undefined;
-      if (fault !== undefined && !isFaultName(fault)) throw new HttpError(400, `Unknown fault ${JSON.stringify(fault)}.`);
+      if (fault !== undefined && !isFaultName(fault))
+        throw new HttpError(400, `Unknown fault ${JSON.stringify(fault)}.`);
       if (fault === 'token-500') throw new HttpError(500, 'Simulated site backend failure (fault token-500).');
       const layer = FAULTS.find((f) => f.name === fault)?.layer;
       const { token, ws_url } = await requestToken(req, options, layer === 'site-backend' ? undefined : fault);

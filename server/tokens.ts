@@ -7,8 +7,7 @@ export type TokenRefusal = 'invalid_token' | 'token_expired' | 'token_reused';
 
 /** The result of {@link TokenStore.redeem}. */
 export type Redemption =
-  | { ok: true; fault: FaultName | undefined }
-  | { ok: false; code: TokenRefusal; message: string };
+  { ok: true; fault: FaultName | undefined } | { ok: false; code: TokenRefusal; message: string };
 
 interface Entry {
   expiresAt: number;
@@ -39,7 +38,8 @@ export class TokenStore {
     if (!entry) return { ok: false, code: 'invalid_token', message: 'Unknown session token.' };
     if (entry.used) return { ok: false, code: 'token_reused', message: 'This session token was already used.' };
     entry.used = true;
-    if (this.now() > entry.expiresAt) return { ok: false, code: 'token_expired', message: 'The session token expired.' };
+    if (this.now() > entry.expiresAt)
+      return { ok: false, code: 'token_expired', message: 'The session token expired.' };
     return { ok: true, fault: entry.fault };
   }
 

@@ -5,13 +5,7 @@ export type VoiceAgentStatus = 'idle' | 'connecting' | 'connected' | 'ready' | '
 
 /** Why a session ended: the server's `session_ended` reason, or one of ours. */
 export type VoiceAgentEndReason =
-  | 'agent_disconnected'
-  | 'session_closed'
-  | 'server_shutdown'
-  | 'user'
-  | 'connection_lost'
-  | 'error'
-  | (string & {});
+  'agent_disconnected' | 'session_closed' | 'server_shutdown' | 'user' | 'connection_lost' | 'error' | (string & {});
 
 export interface VoiceAgentErrorDetail {
   code: VoiceAgentErrorCode;

@@ -137,31 +137,30 @@ export class VoiceAgent extends LitElement {
     const error = this._session.error;
     return html`
       <div class="row">
-        <button
-          part="button"
-          type="button"
-          aria-pressed=${live ? 'true' : 'false'}
-          @click=${this._toggle}
-        >
+        <button part="button" type="button" aria-pressed=${live ? 'true' : 'false'} @click=${this._toggle}>
           <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
-            ${live
-              ? svg`<rect x="6" y="6" width="12" height="12" rx="2" />`
-              : svg`<path
+            ${
+              live
+                ? svg`<rect x="6" y="6" width="12" height="12" rx="2" />`
+                : svg`<path
                   d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3Zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2Z"
-                />`}
+                />`
+            }
           </svg>
           <span>${live ? 'End conversation' : 'Talk to the agent'}</span>
         </button>
-        ${live
-          ? html`<button
-              part="mute-button"
-              type="button"
-              aria-pressed=${this.muted ? 'true' : 'false'}
-              @click=${this._toggleMute}
-            >
-              ${this.muted ? 'Unmute' : 'Mute'}
-            </button>`
-          : nothing}
+        ${
+          live
+            ? html`<button
+                part="mute-button"
+                type="button"
+                aria-pressed=${this.muted ? 'true' : 'false'}
+                @click=${this._toggleMute}
+              >
+                ${this.muted ? 'Unmute' : 'Mute'}
+              </button>`
+            : nothing
+        }
         <div part="meter" aria-hidden="true">
           <span class="bar"><span part="meter-input"></span></span>
           <span class="bar"><span part="meter-output"></span></span>

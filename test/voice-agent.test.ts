@@ -174,9 +174,7 @@ describe('<voice-agent>', () => {
     await el.updateComplete;
     const error = log.find((e) => e.type === 'voice-agent-error')!.detail as { code: string };
     expect(error.code).to.equal('token_invalid');
-    expect(log.filter((e) => e.type === 'voice-agent-ended').map((e) => e.detail)).to.deep.equal([
-      { reason: 'error' },
-    ]);
+    expect(log.filter((e) => e.type === 'voice-agent-ended').map((e) => e.detail)).to.deep.equal([{ reason: 'error' }]);
     expect(part(el, 'error')!.textContent).to.match(/\S/);
     expect(clients).to.have.length(0);
   });

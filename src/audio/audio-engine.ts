@@ -126,18 +126,13 @@ export class AudioEngine implements SessionAudio {
     if (this.context || this.closing) throw new Error('AudioEngine.open() can be called only once.');
     let context: AudioContext;
     try {
-      context = this.context = new AudioContext(
-        this.options.sampleRate ? { sampleRate: this.options.sampleRate } : {},
-      );
+      context = this.context = new AudioContext(this.options.sampleRate ? { sampleRate: this.options.sampleRate } : {});
     } catch (err) {
       throw toVoiceAgentError(err, 'audio_failed', AUDIO_FAILED);
     }
     const resumed = context.resume().catch(() => undefined);
     try {
-      const [stream] = await Promise.all([
-        this.openMicrophone(constraints),
-        addWorkletModule(context, processorsCode),
-      ]);
+      const [stream] = await Promise.all([this.openMicrophone(constraints), addWorkletModule(context, processorsCode)]);
       await withTimeout(resumed, RESUME_TIMEOUT_MS);
       if (this.closing) return;
       if (context.state !== 'running') {
@@ -251,7 +246,10 @@ export class AudioEngine implements SessionAudio {
       track.onended = () => {
         if (this.closing) return;
         this.onError?.(
-          new VoiceAgentError('microphone_unavailable', 'The microphone stopped working (unplugged or in use by another app).'),
+          new VoiceAgentError(
+            'microphone_unavailable',
+            'The microphone stopped working (unplugged or in use by another app).',
+          ),
         );
       };
     }

@@ -38,7 +38,8 @@ export function designLowpass(
   options: { beta?: number; gain?: number } = {},
 ): Float32Array {
   const { beta = 8, gain = 1 } = options;
-  if (!Number.isInteger(numTaps) || numTaps < 1) throw new RangeError(`numTaps must be a positive integer, got ${numTaps}`);
+  if (!Number.isInteger(numTaps) || numTaps < 1)
+    throw new RangeError(`numTaps must be a positive integer, got ${numTaps}`);
   if (!(cutoff > 0 && cutoff <= 0.5)) throw new RangeError(`cutoff must be in (0, 0.5], got ${cutoff}`);
   const taps = new Float64Array(numTaps);
   const centre = (numTaps - 1) / 2;

@@ -62,7 +62,9 @@ export class JitterBuffer {
     this.prebufferSamples = samples(prebufferMs);
     this.maxSamples = Math.max(1, samples(maxMs));
     this.fadeSamples = Math.max(1, samples(fadeMs));
-    this.ring = new Float32Array(Math.min(this.maxSamples, Math.max(samples(INITIAL_CAPACITY_MS), 2 * this.prebufferSamples, 1)));
+    this.ring = new Float32Array(
+      Math.min(this.maxSamples, Math.max(samples(INITIAL_CAPACITY_MS), 2 * this.prebufferSamples, 1)),
+    );
     this.tail = new Float32Array(this.fadeSamples);
   }
 

@@ -58,7 +58,8 @@ export class Resampler {
   /** A resampler from `inRate` to `outRate` (positive integer rates in Hz). */
   constructor(inRate: number, outRate: number, options: ResamplerOptions = {}) {
     for (const rate of [inRate, outRate]) {
-      if (!Number.isInteger(rate) || rate <= 0) throw new RangeError(`sample rate must be a positive integer, got ${rate}`);
+      if (!Number.isInteger(rate) || rate <= 0)
+        throw new RangeError(`sample rate must be a positive integer, got ${rate}`);
     }
     this.inRate = inRate;
     this.outRate = outRate;

@@ -185,7 +185,10 @@ export class VoiceSession implements ReactiveController {
           return;
         }
         const message = `The connection to the voice service was lost (close code ${event.code})`;
-        const lost = new VoiceAgentError('connection_lost', message, { closeCode: event.code, closeReason: event.reason });
+        const lost = new VoiceAgentError('connection_lost', message, {
+          closeCode: event.code,
+          closeReason: event.reason,
+        });
         void this.end(run, 'ended', 'connection_lost', lost);
       };
     });

@@ -13,14 +13,33 @@ describe('test analysis helpers', () => {
   });
 
   it('toneAmplitude sees a tone 80 dB below a loud one a few hundred Hz away', () => {
-    const signal = tones([[440, 1], [4000, 1e-4]], 16000, 8000);
+    const signal = tones(
+      [
+        [440, 1],
+        [4000, 1e-4],
+      ],
+      16000,
+      8000,
+    );
     expect(toneAmplitude(signal, 4000, 16000)).to.be.closeTo(1e-4, 1e-5);
     expect(toneAmplitude(tones([[440, 1]], 16000, 8000), 940, 16000)).to.be.below(1e-5);
   });
 
   it('dominantFrequency finds the loudest tone to a fraction of a hertz', () => {
     expect(dominantFrequency(tones([[440, 0.5]], 48000, 48000), 48000)).to.be.closeTo(440, 0.5);
-    expect(dominantFrequency(tones([[440, 0.1], [3777, 0.2]], 16000, 5000), 16000)).to.be.closeTo(3777, 2);
+    expect(
+      dominantFrequency(
+        tones(
+          [
+            [440, 0.1],
+            [3777, 0.2],
+          ],
+          16000,
+          5000,
+        ),
+        16000,
+      ),
+    ).to.be.closeTo(3777, 2);
   });
 
   it('rms of a full-scale sine is 1/√2', () => {

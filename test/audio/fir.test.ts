@@ -34,8 +34,10 @@ describe('designLowpass', () => {
     const taps = designLowpass(kaiserTaps(attenuation, transition), cutoff, { beta: kaiserBeta(attenuation) });
     // Half-amplitude (-6 dB) at the cutoff, flat below the transition band, attenuated above it.
     expect(response(taps, cutoff)).to.be.closeTo(0.5, 0.01);
-    for (let f = 0; f <= cutoff - transition / 2; f += 0.002) expect(Math.abs(db(response(taps, f))), `${f}`).to.be.below(0.01);
-    for (let f = cutoff + transition / 2; f <= 0.5; f += 0.001) expect(db(response(taps, f)), `${f}`).to.be.below(-attenuation + 1);
+    for (let f = 0; f <= cutoff - transition / 2; f += 0.002)
+      expect(Math.abs(db(response(taps, f))), `${f}`).to.be.below(0.01);
+    for (let f = cutoff + transition / 2; f <= 0.5; f += 0.001)
+      expect(db(response(taps, f)), `${f}`).to.be.below(-attenuation + 1);
   });
 
   it('gives more attenuation for a larger β at the same length', () => {

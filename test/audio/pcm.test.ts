@@ -10,7 +10,9 @@ describe('pcm', () => {
 
     it('rounds to the nearest step', () => {
       const step = 1 / 32768;
-      const out = floatToInt16(new Float32Array([0.4 * step, 0.6 * step, -0.6 * step, 100.4 * step, -100.6 * step, 0.5]));
+      const out = floatToInt16(
+        new Float32Array([0.4 * step, 0.6 * step, -0.6 * step, 100.4 * step, -100.6 * step, 0.5]),
+      );
       expect(Array.from(out)).to.deep.equal([0, 1, -1, 100, -101, 16384]);
     });
 

@@ -61,7 +61,8 @@ describe('Resampler', () => {
     }
 
     it('reaches 90 dB with quality "high"', () => {
-      for (const freq of [8500, 12000, 20000]) expect(aliasRejection(48000, freq, 'high'), `${freq} Hz`).to.be.at.least(90);
+      for (const freq of [8500, 12000, 20000])
+        expect(aliasRejection(48000, freq, 'high'), `${freq} Hz`).to.be.at.least(90);
     });
   });
 
@@ -89,7 +90,9 @@ describe('Resampler', () => {
           const tone = toneAmplitude(out, freq, outRate);
           for (let k = 1; k * inRate - freq < outRate / 2; k++) {
             for (const image of [k * inRate - freq, k * inRate + freq].filter((f) => f < outRate / 2)) {
-              expect(db(tone / toneAmplitude(out, image, outRate)), `${freq} Hz image at ${image} Hz`).to.be.at.least(60);
+              expect(db(tone / toneAmplitude(out, image, outRate)), `${freq} Hz image at ${image} Hz`).to.be.at.least(
+                60,
+              );
             }
           }
         }
@@ -143,7 +146,7 @@ describe('Resampler', () => {
         const oneShot = new Resampler(inRate, outRate).process(input);
         const streaming = new Resampler(inRate, outRate);
         const parts: Float32Array[] = [];
-        for (let i = 0; i < input.length; ) {
+        for (let i = 0; i < input.length;) {
           const size = Math.min(input.length - i, Math.floor(next() * 300));
           parts.push(streaming.process(input.subarray(i, i + size)));
           i += size;

@@ -21,7 +21,10 @@ describe('local voice server, from the browser', () => {
     const types: string[] = [];
     const frames: ArrayBuffer[] = [];
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out; got ${types.join(', ')} and ${frames.length} frames`)), 8000);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out; got ${types.join(', ')} and ${frames.length} frames`)),
+        8000,
+      );
       ws.onopen = () => ws.send(JSON.stringify({ token }));
       ws.onerror = () => reject(new Error('socket error'));
       ws.onmessage = (event: MessageEvent<string | ArrayBuffer>) => {

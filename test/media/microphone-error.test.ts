@@ -31,7 +31,11 @@ describe('microphoneError', () => {
   });
 
   it('gives each code its own message', () => {
-    const messages = new Set(['NotAllowedError', 'NotFoundError', 'NotReadableError'].map((n) => microphoneError(new DOMException('', n)).message));
+    const messages = new Set(
+      ['NotAllowedError', 'NotFoundError', 'NotReadableError'].map(
+        (n) => microphoneError(new DOMException('', n)).message,
+      ),
+    );
     expect(messages.size).to.equal(3);
   });
 });

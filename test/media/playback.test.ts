@@ -3,16 +3,7 @@
 import { expect } from '@open-wc/testing';
 import { AudioEngine, type AudioEngineOptions } from '../../src/audio/audio-engine.js';
 import { dominantFrequency, toneAmplitude } from '../audio/analysis.js';
-import {
-  Recorder,
-  firstLoud,
-  lastLoud,
-  longestZeroRun,
-  maxStep,
-  sleep,
-  toneFrames,
-  until,
-} from './media-helpers.js';
+import { Recorder, firstLoud, lastLoud, longestZeroRun, maxStep, sleep, toneFrames, until } from './media-helpers.js';
 
 const AMPLITUDE = 0.5;
 
@@ -137,7 +128,7 @@ describe('AudioEngine playback', () => {
     expect(huge.byteLength).to.equal(0);
     // The page stays responsive: timers keep firing while the audio thread takes the frame.
     let longestStallMs = 0;
-    for (let last = performance.now(), end = last + 1000; last < end; ) {
+    for (let last = performance.now(), end = last + 1000; last < end;) {
       await sleep(10);
       const now = performance.now();
       longestStallMs = Math.max(longestStallMs, now - last);

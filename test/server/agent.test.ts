@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadGreeting } from '../../server/index.js';
 import { FRAME_SAMPLES } from '../../server/pcm.js';
-import { samplesOf, serviceToken, silenceFrames, sleep, startServer, TestClient, toneFrames, type TestServer } from './harness.js';
+import {
+  samplesOf,
+  serviceToken,
+  silenceFrames,
+  sleep,
+  startServer,
+  TestClient,
+  toneFrames,
+  type TestServer,
+} from './harness.js';
 
 /** Index of `needle` inside `haystack`, or -1. */
 function indexOf(haystack: Int16Array, needle: Int16Array): number {

@@ -33,9 +33,21 @@ describe('fault injection (POST /api/voice-token?fault=NAME)', () => {
   it('has a catalogue entry for every fault, with unique names', () => {
     const names = FAULTS.map((f) => f.name);
     assert.equal(new Set(names).size, names.length);
-    for (const name of ['slow-token', 'token-500', 'token-bad-json', 'token-no-token', 'token-insecure-url',
-      'refuse-socket', 'drop', 'server-error', 'malformed', 'jitter', 'ended-agent_disconnected',
-      'ended-session_closed', 'ended-server_shutdown']) {
+    for (const name of [
+      'slow-token',
+      'token-500',
+      'token-bad-json',
+      'token-no-token',
+      'token-insecure-url',
+      'refuse-socket',
+      'drop',
+      'server-error',
+      'malformed',
+      'jitter',
+      'ended-agent_disconnected',
+      'ended-session_closed',
+      'ended-server_shutdown',
+    ]) {
       assert.ok(isFaultName(name), name);
     }
     assert.equal(isFaultName('nope'), false);
@@ -112,7 +124,10 @@ describe('fault injection (POST /api/voice-token?fault=NAME)', () => {
     await client.message('transcript', 2000);
     assert.deepEqual(client.rawText, ['this is not JSON {']);
     assert.ok(client.messages.some((m) => m.type === undefined && typeof m.message === 'string'));
-    assert.ok(client.audio.some((f) => f.bytes.length % 2 === 1), 'an odd-length binary frame');
+    assert.ok(
+      client.audio.some((f) => f.bytes.length % 2 === 1),
+      'an odd-length binary frame',
+    );
     client.sendFrames(silenceFrames(0.1));
     await sleep(100);
     assert.ok(!client.messages.some((m) => m.type === 'error'));
@@ -126,7 +141,10 @@ describe('fault injection (POST /api/voice-token?fault=NAME)', () => {
     await client.until(() => client.audio.length >= 100, '100 frames', 5000);
     const gaps = client.audio.slice(1, 100).map((f, i) => f.at - client.audio[i].at);
     assert.ok(gaps.filter((g) => g < 3).length >= 9, 'bursts: frames arriving back to back');
-    assert.ok(gaps.some((g) => g > 45), 'late frames');
+    assert.ok(
+      gaps.some((g) => g > 45),
+      'late frames',
+    );
     const span = client.audio[99].at - client.audio[0].at;
     assert.ok(span > 1500 && span < 2800, `100 frames over ${span.toFixed(0)} ms`);
     // Same frames, same order as the plain greeting.

@@ -86,7 +86,10 @@ describe('FramePacer', () => {
     // The first 10 frames are held back and leave together.
     assert.ok(sent[9].at - sent[0].at < 15, `first burst spread over ${(sent[9].at - sent[0].at).toFixed(0)} ms`);
     const gaps = sent.slice(1).map((s, i) => s.at - sent[i].at);
-    assert.ok(gaps.some((g) => g > 35), 'some frames arrive late');
+    assert.ok(
+      gaps.some((g) => g > 35),
+      'some frames arrive late',
+    );
     const span = sent[59].at;
     assert.ok(span > 1000 && span < 1800, `60 frames took ${span.toFixed(0)} ms`);
   });

@@ -37,7 +37,10 @@ describe('site backend: POST /api/voice-token against the built-in emulator', ()
   it('gives a ws_url on the host the browser used, not the loopback address it called itself on', async () => {
     // fetch() may not set Host; node:http may.
     const body = await new Promise<string>((resolve, reject) => {
-      const req = request(`${server.base}/api/voice-token`, { method: 'POST', headers: { Host: `localhost:${server.port}` } });
+      const req = request(`${server.base}/api/voice-token`, {
+        method: 'POST',
+        headers: { Host: `localhost:${server.port}` },
+      });
       req.on('response', (res) => res.setEncoding('utf8').on('data', resolve));
       req.on('error', reject);
       req.end('{}');
@@ -122,7 +125,10 @@ describe('site backend: upstream failures become clean 502/504 errors', () => {
     const { status, body, logs } = await proxied(`http://127.0.0.1:${port}`);
     assert.equal(status, 502);
     assert.match(body.error, /unreachable \(ECONNREFUSED\)/);
-    assert.ok(logs.some((line) => line.includes('ECONNREFUSED')), 'the failure is logged');
+    assert.ok(
+      logs.some((line) => line.includes('ECONNREFUSED')),
+      'the failure is logged',
+    );
   });
 
   it('HTTP 500 → 502 naming the status', async () => {

@@ -11,7 +11,10 @@ describe('token API (POST /api/v1/sdk/token)', () => {
   after(() => server.close());
 
   it('refuses a missing or wrong API key with 401 JSON, CORS headers included', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer nope' }, { Authorization: API_KEY }] as Record<string, string>[]) {
+    for (const headers of [{}, { Authorization: 'Bearer nope' }, { Authorization: API_KEY }] as Record<
+      string,
+      string
+    >[]) {
       const res = await fetch(`${server.base}/api/v1/sdk/token`, { method: 'POST', headers });
       assert.equal(res.status, 401);
       assert.equal(res.headers.get('access-control-allow-origin'), '*');
@@ -40,7 +43,10 @@ describe('token API (POST /api/v1/sdk/token)', () => {
 
   it('issues distinct random tokens with a ws_url on this server, as the quick-start calls it', async () => {
     // The complete example sends only Authorization and no body.
-    const res = await fetch(`${server.base}/api/v1/sdk/token`, { method: 'POST', headers: { Authorization: `Bearer ${API_KEY}` } });
+    const res = await fetch(`${server.base}/api/v1/sdk/token`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API_KEY}` },
+    });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
     assert.equal(res.headers.get('cache-control'), 'no-store');
@@ -55,7 +61,11 @@ describe('token API (POST /api/v1/sdk/token)', () => {
   it('builds ws_url from the host the client used, and wss: behind an HTTPS proxy', async () => {
     const res = await fetch(`${server.base}/api/v1/sdk/token`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${API_KEY}`, 'X-Forwarded-Host': 'voice.example.com', 'X-Forwarded-Proto': 'https' },
+      headers: {
+        Authorization: `Bearer ${API_KEY}`,
+        'X-Forwarded-Host': 'voice.example.com',
+        'X-Forwarded-Proto': 'https',
+      },
     });
     assert.equal(((await res.json()) as { ws_url: string }).ws_url, 'wss://voice.example.com/api/v1/sdk/ws');
   });

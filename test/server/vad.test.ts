@@ -15,7 +15,9 @@ const silence = (frames: number) => Array.from({ length: frames }, () => new Int
 let seed = 1;
 function noise(frames: number, amplitude: number): Int16Array[] {
   const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-  return Array.from({ length: frames }, () => Int16Array.from({ length: FRAME_SAMPLES }, () => Math.round(amplitude * 32767 * next())));
+  return Array.from({ length: frames }, () =>
+    Int16Array.from({ length: FRAME_SAMPLES }, () => Math.round(amplitude * 32767 * next())),
+  );
 }
 /** Frame-by-frame: each event with the index of the frame that caused it. */
 function run(vad: EnergyVad, frames: Int16Array[]): { at: number; event: VadEvent }[] {

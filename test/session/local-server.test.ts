@@ -36,8 +36,12 @@ class Host extends EventTarget implements ReactiveControllerHost {
   readonly messages: unknown[] = [];
   constructor() {
     super();
-    this.addEventListener('voice-agent-error', (e) => this.errors.push((e as CustomEvent<VoiceAgentErrorDetail>).detail));
-    this.addEventListener('voice-agent-ended', (e) => this.ended.push((e as CustomEvent<{ reason: string }>).detail.reason));
+    this.addEventListener('voice-agent-error', (e) =>
+      this.errors.push((e as CustomEvent<VoiceAgentErrorDetail>).detail),
+    );
+    this.addEventListener('voice-agent-ended', (e) =>
+      this.ended.push((e as CustomEvent<{ reason: string }>).detail.reason),
+    );
     this.addEventListener('voice-agent-message', (e) => this.messages.push((e as CustomEvent).detail.message));
   }
   addController(): void {}

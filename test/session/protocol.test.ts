@@ -10,7 +10,10 @@ describe('parseServerMessage', () => {
     ['{"type":"session_ended","reason":"server_shutdown"}', { type: 'session_ended', reason: 'server_shutdown' }],
     ['{"type":"session_ended"}', { type: 'session_ended', reason: 'session_closed' }],
     ['{"type":"session_ended","reason":7}', { type: 'session_ended', reason: 'session_closed' }],
-    ['{"type":"error","code":"rate_limited","message":"Slow down"}', { type: 'error', code: 'rate_limited', message: 'Slow down' }],
+    [
+      '{"type":"error","code":"rate_limited","message":"Slow down"}',
+      { type: 'error', code: 'rate_limited', message: 'Slow down' },
+    ],
     [
       '{"type":"error","code":"x","message":"<img src=x onerror=alert(1)>"}',
       { type: 'error', code: 'x', message: '<img src=x onerror=alert(1)>' },
@@ -27,7 +30,19 @@ describe('parseServerMessage', () => {
     it(`parses ${data}`, () => expect(parseServerMessage(data)).to.deep.equal(expected));
   }
 
-  const malformed = ['', 'hello', '{"type":', 'null', '42', '"connected"', '["connected"]', '{}', '{"type":1}', '{"type":null}', '{"kind":"connected"}'];
+  const malformed = [
+    '',
+    'hello',
+    '{"type":',
+    'null',
+    '42',
+    '"connected"',
+    '["connected"]',
+    '{}',
+    '{"type":1}',
+    '{"type":null}',
+    '{"kind":"connected"}',
+  ];
   for (const data of malformed) {
     it(`returns null for ${JSON.stringify(data)}`, () => expect(parseServerMessage(data)).to.equal(null));
   }

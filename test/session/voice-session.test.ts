@@ -4,7 +4,12 @@ import { Server, type Client } from 'mock-socket';
 import { VoiceAgentError, type VoiceAgentErrorCode } from '../../src/errors.js';
 import { VOICE_AGENT_EVENTS, type VoiceAgentErrorDetail, type VoiceAgentEventName } from '../../src/events.js';
 import type { SessionAudio } from '../../src/session/session-audio.js';
-import { MAX_BUFFERED_BYTES, MAX_QUEUED_FRAMES, VoiceSession, type VoiceSessionOptions } from '../../src/session/voice-session.js';
+import {
+  MAX_BUFFERED_BYTES,
+  MAX_QUEUED_FRAMES,
+  VoiceSession,
+  type VoiceSessionOptions,
+} from '../../src/session/voice-session.js';
 
 const WS_URL = 'wss://voice.test/session';
 const TOKEN = 'tok-SECRET-7f3a9c';
@@ -157,7 +162,9 @@ function stubFetch(impl: (init: RequestInit) => Promise<Response>) {
 
 /** A fetch that only ends when its signal aborts, as a real one does. */
 const hangingFetch = (init: RequestInit) =>
-  new Promise<Response>((_, reject) => init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+  new Promise<Response>((_, reject) =>
+    init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+  );
 
 /** Captures (and silences) console output for one test. */
 function spyConsole(): unknown[][] {
@@ -243,7 +250,10 @@ describe('VoiceSession', () => {
       expect(audio.capture(3)).to.equal(true);
       await waitUntil(() => received.length === 3, 'two frames', WAIT);
       expect(received[0]).to.equal(TOKEN_FRAME);
-      for (const [i, fill] of [[1, 2], [2, 3]]) {
+      for (const [i, fill] of [
+        [1, 2],
+        [2, 3],
+      ]) {
         expect(received[i]).to.be.instanceOf(ArrayBuffer);
         expect(new Uint8Array(received[i] as ArrayBuffer)).to.deep.equal(new Uint8Array(640).fill(fill));
       }
@@ -274,7 +284,9 @@ describe('VoiceSession', () => {
       // The newest MAX_QUEUED_FRAMES of the stall, in order, then the live frame.
       await waitUntil(() => received.length === 1 + MAX_QUEUED_FRAMES + 1, 'frames after the stall', WAIT);
       const firsts = received.slice(1).map((f) => new Uint8Array(f as ArrayBuffer)[0]);
-      expect(firsts).to.deep.equal(Array.from({ length: MAX_QUEUED_FRAMES + 1 }, (_, i) => stalled - MAX_QUEUED_FRAMES + 1 + i));
+      expect(firsts).to.deep.equal(
+        Array.from({ length: MAX_QUEUED_FRAMES + 1 }, (_, i) => stalled - MAX_QUEUED_FRAMES + 1 + i),
+      );
       expect(rig.session.droppedFrames).to.equal(3);
     });
 
@@ -286,7 +298,10 @@ describe('VoiceSession', () => {
       clients[0].send('{"type":"connected"}');
       clients[0].send(new Int16Array([4, -5]).buffer);
       const played = rig.audios[0].played.map((b) => Array.from(new Int16Array(b)));
-      expect(played).to.deep.equal([[1, 2, 3], [4, -5]]);
+      expect(played).to.deep.equal([
+        [1, 2, 3],
+        [4, -5],
+      ]);
     });
 
     it('session_ended: releases everything, status ended, ended with the server reason, no error', async () => {
@@ -371,7 +386,11 @@ describe('VoiceSession', () => {
       const socket = await connect(rig);
       socket.close({ code: 1011, reason: 'agent crashed', wasClean: false });
       await waitUntil(() => rig.session.status === 'ended', 'ended', WAIT);
-      expect(rig.host.trace.slice(-3)).to.deep.equal(['error:connection_lost', 'status:ended', 'ended:connection_lost']);
+      expect(rig.host.trace.slice(-3)).to.deep.equal([
+        'error:connection_lost',
+        'status:ended',
+        'ended:connection_lost',
+      ]);
       expect(rig.host.detailsOf('voice-agent-error')[0]).to.include({
         code: 'connection_lost',
         closeCode: 1011,
@@ -447,12 +466,18 @@ describe('VoiceSession', () => {
     });
 
     it('a fetchToken that never settles times out too', async () => {
-      const detail = await failsWith({ fetchToken: () => new Promise(() => {}), tokenTimeoutMs: 50 }, 'token_request_failed');
+      const detail = await failsWith(
+        { fetchToken: () => new Promise(() => {}), tokenTimeoutMs: 50 },
+        'token_request_failed',
+      );
       expect(detail.message).to.match(/timed out/);
     });
 
     it('fetchToken rejecting → token_request_failed', async () => {
-      const detail = await failsWith({ fetchToken: () => Promise.reject(new Error('backend says no')) }, 'token_request_failed');
+      const detail = await failsWith(
+        { fetchToken: () => Promise.reject(new Error('backend says no')) },
+        'token_request_failed',
+      );
       expect(detail.message).to.match(/backend says no/);
     });
 
@@ -465,7 +490,11 @@ describe('VoiceSession', () => {
       ['a body that is not JSON', async () => new Response('<html>login</html>', { status: 200 }), /not JSON/],
       ['a missing token', async () => Response.json({ ws_url: WS_URL }), /`token` is missing/],
       ['an http: ws_url', async () => Response.json({ token: TOKEN, ws_url: 'http://voice.test/session' }), /wss:/],
-      ['a remote ws: ws_url', async () => Response.json({ token: TOKEN, ws_url: 'ws://voice.test/session' }), /unencrypted/],
+      [
+        'a remote ws: ws_url',
+        async () => Response.json({ token: TOKEN, ws_url: 'ws://voice.test/session' }),
+        /unencrypted/,
+      ],
     ];
     for (const [name, respond, message] of invalid) {
       it(`${name} → token_invalid`, async () => {
@@ -490,10 +519,18 @@ describe('VoiceSession', () => {
       expect(rig.audios[0].calls).to.deep.equal(['open', 'close']);
     });
 
-    const audioCodes: VoiceAgentErrorCode[] = ['microphone_denied', 'microphone_not_found', 'microphone_unavailable', 'audio_failed'];
+    const audioCodes: VoiceAgentErrorCode[] = [
+      'microphone_denied',
+      'microphone_not_found',
+      'microphone_unavailable',
+      'audio_failed',
+    ];
     for (const code of audioCodes) {
       it(`audio.open rejecting with ${code} → that error, and no socket is opened`, async () => {
-        const rig = setup(undefined, () => new FakeAudio(() => Promise.reject(new VoiceAgentError(code, `mic says ${code}`))));
+        const rig = setup(
+          undefined,
+          () => new FakeAudio(() => Promise.reject(new VoiceAgentError(code, `mic says ${code}`))),
+        );
         await rig.session.start();
         expect(rig.host.trace).to.deep.equal(['status:connecting', `error:${code}`, 'status:error', 'ended:error']);
         expect(rig.session.error).to.deep.equal({ code, message: `mic says ${code}` });
@@ -518,13 +555,21 @@ describe('VoiceSession', () => {
     it('an engine failing with a plain Error, or failing to construct, → audio_failed', async () => {
       const rejecting = setup(undefined, () => new FakeAudio(() => Promise.reject(new Error('AudioWorklet missing'))));
       await rejecting.session.start();
-      expect(rejecting.session.error).to.deep.equal({ code: 'audio_failed', message: 'The audio engine failed: AudioWorklet missing' });
+      expect(rejecting.session.error).to.deep.equal({
+        code: 'audio_failed',
+        message: 'The audio engine failed: AudioWorklet missing',
+      });
 
       const throwing = setup(undefined, () => {
         throw new Error('no AudioContext');
       });
       await throwing.session.start();
-      expect(throwing.host.trace).to.deep.equal(['status:connecting', 'error:audio_failed', 'status:error', 'ended:error']);
+      expect(throwing.host.trace).to.deep.equal([
+        'status:connecting',
+        'error:audio_failed',
+        'status:error',
+        'ended:error',
+      ]);
       expect(throwing.session.error!.message).to.match(/no AudioContext/);
     });
   });
@@ -540,7 +585,10 @@ describe('VoiceSession', () => {
       expect(tokenRequests).to.equal(1);
       expect(rig.audios).to.have.length(1);
       expect(clients).to.have.length(1);
-      expect(rig.host.detailsOf('voice-agent-status')).to.deep.equal([{ status: 'connecting' }, { status: 'connected' }]);
+      expect(rig.host.detailsOf('voice-agent-status')).to.deep.equal([
+        { status: 'connecting' },
+        { status: 'connected' },
+      ]);
     });
 
     it('runs ten start/stop cycles, each with its own socket and engine, all released', async () => {
