@@ -2,7 +2,8 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { Server, type Client } from 'mock-socket';
 import '../src/index.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
-import { VOICE_AGENT_EVENTS } from '../src/events.js';
+import type { VoiceAgentErrorCode } from '../src/errors.js';
+import { VOICE_AGENT_EVENTS, voiceAgentEvent } from '../src/events.js';
 
 // The element with its real session and audio engine (Chromium's fake microphone), and a mock socket.
 
@@ -61,6 +62,15 @@ describe('<voice-agent>', () => {
     expect(el.status).to.equal('idle');
     expect(el.getAttribute('status')).to.equal('idle');
     await expect(el).to.be.accessible();
+  });
+
+  it('is typed for sites: the tag map and the event map', async () => {
+    // These lines are the test as much as the assertions: they only compile with the typings in place.
+    const el: VoiceAgent = document.createElement('voice-agent');
+    const codes: VoiceAgentErrorCode[] = [];
+    el.addEventListener('voice-agent-error', (e) => codes.push(e.detail.code));
+    el.dispatchEvent(voiceAgentEvent('voice-agent-error', { code: 'audio_failed', message: 'x' }));
+    expect(codes).to.deep.equal(['audio_failed']);
   });
 
   it('renders a real button, a polite status region and no error at first', async () => {
