@@ -22,7 +22,12 @@ export interface VoiceSessionOptions {
   audioConstraints?: MediaTrackConstraints;
   /** How long the token request may take; default 10 000 ms. */
   tokenTimeoutMs?: number;
+  /** How long from opening the socket until the server's `connected`; default 15 000 ms. */
+  connectTimeoutMs?: number;
 }
+
+/** How long the socket may take to open and the service to say `connected`, in milliseconds. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 
 /**
  * Microphone audio allowed to wait in the socket's send buffer (1 s at 16 kHz Int16). Beyond it, frames
@@ -45,6 +50,8 @@ interface Run {
   socket: WebSocket | null;
   /** Microphone frames waiting for the socket's send buffer to drain (see MAX_BUFFERED_BYTES). */
   outbox: ArrayBuffer[];
+  /** Pending until the server's `connected`. */
+  connectTimer?: ReturnType<typeof setTimeout>;
 }
 
 /**
@@ -131,7 +138,8 @@ export class VoiceSession implements ReactiveController {
       run.opening.then(settle, settle);
       const token = obtainToken(options, options.tokenTimeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS, run.abort.signal);
       // stop() resolves this start() at once, even with a permission prompt or a fetch still pending.
-      await Promise.race([this.connect(run, audio, token), untilAborted(run.abort.signal)]);
+      const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+      await Promise.race([this.connect(run, audio, token, connectTimeoutMs), untilAborted(run.abort.signal)]);
     } catch (err) {
       // Token and socket failures are VoiceAgentErrors already; anything else came from the engine.
       void this.end(run, 'error', 'error', toVoiceAgentError(err, 'audio_failed', 'The audio engine failed'));
@@ -158,7 +166,12 @@ export class VoiceSession implements ReactiveController {
    * socket waits for the mic so a denied or missing microphone costs no service session, and so
    * frames can flow the moment `connected` arrives.
    */
-  private async connect(run: Run, audio: SessionAudio, token: Promise<TokenResponse>): Promise<void> {
+  private async connect(
+    run: Run,
+    audio: SessionAudio,
+    token: Promise<TokenResponse>,
+    timeoutMs: number,
+  ): Promise<void> {
     const [{ token: secret, ws_url }] = await Promise.all([token, run.opening]);
     if (this.run !== run) return;
     let socket: WebSocket;
@@ -169,6 +182,12 @@ export class VoiceSession implements ReactiveController {
     }
     socket.binaryType = 'arraybuffer';
     run.socket = socket;
+    // A socket to an unreachable host can sit in CONNECTING for minutes, and a service that never says
+    // `connected` would leave the visitor looking at "Connecting…": give up instead.
+    run.connectTimer = setTimeout(() => {
+      const message = `The voice service did not answer within ${timeoutMs / 1000} s`;
+      void this.end(run, 'error', 'error', new VoiceAgentError('socket_failed', message));
+    }, timeoutMs);
     await new Promise<void>((resolve, reject) => {
       let opened = false;
       socket.onopen = () => {
@@ -210,6 +229,7 @@ export class VoiceSession implements ReactiveController {
     }
     switch (message.type) {
       case 'connected':
+        clearTimeout(run.connectTimer);
         if (audio.onFrame) return; // a repeated `connected` changes nothing
         audio.onFrame = (frame) => this.sendFrame(run, socket, frame);
         // `agent_ready` may have come first; the status never goes back from ready.
@@ -217,6 +237,7 @@ export class VoiceSession implements ReactiveController {
         if (this.run === run) this.emit('voice-agent-connected');
         return;
       case 'agent_ready':
+        clearTimeout(run.connectTimer);
         if (this._status === 'ready') return;
         this.setStatus('ready');
         if (this.run === run) this.emit('voice-agent-ready');
@@ -267,6 +288,7 @@ export class VoiceSession implements ReactiveController {
     if (this.run !== run) return Promise.resolve();
     this.run = null;
     run.abort.abort(); // cancels the token request and its timer, and resolves a pending start()
+    clearTimeout(run.connectTimer);
     const { socket, audio } = run;
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;

@@ -552,6 +552,25 @@ describe('VoiceSession', () => {
       expect(closeCodes).to.deep.equal([1000]);
     });
 
+    it('a service that never says connected → socket_failed after connectTimeoutMs, socket closed', async () => {
+      const rig = setup({ fetchToken: goodToken, connectTimeoutMs: 150 });
+      await rig.session.start();
+      await waitUntil(() => rig.session.status === 'error', 'connect timeout', WAIT);
+      expect(rig.host.trace).to.deep.equal(['status:connecting', 'error:socket_failed', 'status:error', 'ended:error']);
+      expect(rig.session.error!.message).to.match(/did not answer/);
+      await waitUntil(() => closeCodes.length === 1, 'socket closed', WAIT);
+      expect(closeCodes).to.deep.equal([1000]);
+      expect(rig.audios[0].calls).to.include('close');
+    });
+
+    it('the connect timeout is cleared by connected', async () => {
+      const rig = setup({ fetchToken: goodToken, connectTimeoutMs: 150 });
+      await connect(rig);
+      await aTimeout(300);
+      expect(rig.session.status).to.equal('connected');
+      expect(rig.host.detailsOf('voice-agent-error')).to.deep.equal([]);
+    });
+
     it('an engine failing with a plain Error, or failing to construct, → audio_failed', async () => {
       const rejecting = setup(undefined, () => new FakeAudio(() => Promise.reject(new Error('AudioWorklet missing'))));
       await rejecting.session.start();
