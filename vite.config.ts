@@ -6,7 +6,7 @@ import { viteWorklet } from './tools/worklet-plugin.mjs';
 export default defineConfig({
   plugins: [viteWorklet()],
   build: {
-    target: 'es2021',
+    target: 'es2022',
     lib: {
       entry: 'src/index.ts',
       name: 'VoiceAgent',

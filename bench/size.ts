@@ -96,7 +96,7 @@ async function buildLitOnly(): Promise<string> {
     plugins: [virtualEntry],
     build: {
       write: false,
-      target: 'es2021',
+      target: 'es2022',
       lib: { entry: LIT_ONLY_ENTRY, name: 'LitOnly', formats: ['iife'], fileName: () => 'lit-only.js' },
     },
   });
@@ -160,7 +160,7 @@ async function breakdown(): Promise<(ModuleBytes & { inside?: ModuleBytes[] })[]
     ...common,
     entryPoints: [join(ROOT, 'src/index.ts')],
     format: 'iife',
-    target: 'es2021',
+    target: 'es2022',
     plugins: [esbuildWorklet],
   });
   return Promise.all(
@@ -174,7 +174,7 @@ async function breakdown(): Promise<(ModuleBytes & { inside?: ModuleBytes[] })[]
         ...common,
         entryPoints: [worklet.slice('worklet:'.length)],
         format: 'esm',
-        target: 'es2020',
+        target: 'es2022',
       });
       return { ...m, inside: tally(inner.metafile, moduleGroup) };
     }),

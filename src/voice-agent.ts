@@ -75,7 +75,7 @@ export class VoiceAgent extends LitElement {
   /** Microphone muted: the session goes on and sends silence. */
   declare muted: boolean;
 
-  private readonly _session = new VoiceSession(this, {
+  readonly #session = new VoiceSession(this, {
     options: () => ({
       tokenUrl: this.tokenUrl,
       fetchToken: this.fetchToken,
@@ -83,7 +83,7 @@ export class VoiceAgent extends LitElement {
     }),
     createAudio: () => {
       const engine = new AudioEngine();
-      engine.onLevels = (input, output) => this._drawLevels(input, output);
+      engine.onLevels = (input, output) => this.#drawLevels(input, output);
       return engine;
     },
   });
@@ -95,49 +95,49 @@ export class VoiceAgent extends LitElement {
 
   /** `idle`, `connecting`, `connected`, `ready`, `ended` or `error`; reflected as the `status` attribute. */
   get status(): VoiceAgentStatus {
-    return this._session.status;
+    return this.#session.status;
   }
 
   /** Current microphone level, 0..1. */
   get inputLevel(): number {
-    return this._session.audio?.inputLevel ?? 0;
+    return this.#session.audio?.inputLevel ?? 0;
   }
 
   /** Current agent level, 0..1. */
   get outputLevel(): number {
-    return this._session.audio?.outputLevel ?? 0;
+    return this.#session.audio?.outputLevel ?? 0;
   }
 
   /** Begins a session; a no-op while one is connecting or live. Never rejects. */
   start(): Promise<void> {
-    return this._session.start();
+    return this.#session.start();
   }
 
   /** Ends the session, closing the socket with 1000 and releasing every resource. */
   stop(): Promise<void> {
-    return this._session.stop();
+    return this.#session.stop();
   }
 
   /** Drops the agent audio queued for playback at once, with a short fade (barge-in). */
   interrupt(): void {
-    this._session.interrupt();
+    this.#session.interrupt();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('muted')) this._session.muted = this.muted;
+    if (changed.has('muted')) this.#session.muted = this.muted;
   }
 
   protected override updated(): void {
     if (this.getAttribute('status') !== this.status) this.setAttribute('status', this.status);
-    if (!LIVE.has(this.status)) this._drawLevels(0, 0);
+    if (!LIVE.has(this.status)) this.#drawLevels(0, 0);
   }
 
   protected override render() {
     const live = LIVE.has(this.status);
-    const error = this._session.error;
+    const error = this.#session.error;
     return html`
       <div class="row">
-        <button part="button" type="button" aria-pressed=${live ? 'true' : 'false'} @click=${this._toggle}>
+        <button part="button" type="button" aria-pressed=${live ? 'true' : 'false'} @click=${this.#toggle}>
           <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
             ${
               live
@@ -155,7 +155,7 @@ export class VoiceAgent extends LitElement {
                 part="mute-button"
                 type="button"
                 aria-pressed=${this.muted ? 'true' : 'false'}
-                @click=${this._toggleMute}
+                @click=${this.#toggleMute}
               >
                 ${this.muted ? 'Unmute' : 'Mute'}
               </button>`
@@ -171,36 +171,36 @@ export class VoiceAgent extends LitElement {
     `;
   }
 
-  private _lastToggle = -Infinity;
+  #lastToggle = -Infinity;
 
-  private _toggle(event: MouseEvent): void {
+  #toggle(event: MouseEvent): void {
     // The second click of a double click would cancel the session it just started: ignore it.
-    if (event.timeStamp - this._lastToggle < DOUBLE_CLICK_MS) return;
-    this._lastToggle = event.timeStamp;
+    if (event.timeStamp - this.#lastToggle < DOUBLE_CLICK_MS) return;
+    this.#lastToggle = event.timeStamp;
     // start() must run synchronously inside the click so the AudioContext is created during the gesture.
     if (LIVE.has(this.status)) void this.stop();
     else void this.start();
   }
 
-  private _toggleMute(): void {
+  #toggleMute(): void {
     this.muted = !this.muted;
   }
 
-  private _levels = [0, 0];
-  private _levelFrame = 0;
+  #levels = [0, 0];
+  #levelFrame = 0;
 
   /**
    * Levels arrive from two worklets, ~30 times a second each: draw them at most once per animation
    * frame, outside Lit's render cycle, as a compositor-only transform, and only when a bar moves a
    * visible step (a coarse one under `prefers-reduced-motion`).
    */
-  private _drawLevels(input: number, output: number): void {
-    this._levels = [input, output];
-    this._levelFrame ||= requestAnimationFrame(() => {
-      this._levelFrame = 0;
+  #drawLevels(input: number, output: number): void {
+    this.#levels = [input, output];
+    this.#levelFrame ||= requestAnimationFrame(() => {
+      this.#levelFrame = 0;
       const steps = REDUCED_MOTION.matches ? 4 : 50;
       this.renderRoot.querySelectorAll<HTMLElement>('.bar > span').forEach((bar, i) => {
-        const transform = `scaleX(${Math.round(this._levels[i] * steps) / steps})`;
+        const transform = `scaleX(${Math.round(this.#levels[i] * steps) / steps})`;
         if (bar.style.transform !== transform) bar.style.transform = transform;
       });
     });

@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 
 const SUFFIX = '?worklet';
 
-/** Bundles one worklet entry (and the pure DSP modules it imports) into a single ES2020 string. */
+/** Bundles one worklet entry (and the pure DSP modules it imports) into a single ES2022 string. */
 export async function bundleWorklet(file) {
   const result = await build({
     entryPoints: [file],
@@ -13,7 +13,7 @@ export async function bundleWorklet(file) {
     write: false,
     format: 'esm',
     minify: true,
-    target: 'es2020',
+    target: 'es2022',
     logLevel: 'silent',
   });
   return result.outputFiles[0].text;

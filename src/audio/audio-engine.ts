@@ -71,49 +71,53 @@ export class AudioEngine implements SessionAudio {
   /** Called when the microphone fails mid-session. */
   onError: ((error: VoiceAgentError) => void) | null = null;
 
-  private context: AudioContext | null = null;
-  private stream: MediaStream | null = null;
-  private source: MediaStreamAudioSourceNode | null = null;
-  private capture: AudioWorkletNode | null = null;
-  private playback: AudioWorkletNode | null = null;
+  #context: AudioContext | null = null;
+  #stream: MediaStream | null = null;
+  #source: MediaStreamAudioSourceNode | null = null;
+  #capture: AudioWorkletNode | null = null;
+  #playback: AudioWorkletNode | null = null;
   /** Agent audio that arrived while open() was still loading the worklets. */
-  private pending: ArrayBuffer[] = [];
-  private closing: Promise<void> | null = null;
-  private _muted = false;
-  private _inputLevel = 0;
-  private _outputLevel = 0;
-  private _stats: PlaybackStats = { underruns: 0, dropped: 0 };
+  #pending: ArrayBuffer[] = [];
+  #closing: Promise<void> | null = null;
+  #muted = false;
+  #inputLevel = 0;
+  #outputLevel = 0;
+  #stats: PlaybackStats = { underruns: 0, dropped: 0 };
 
-  constructor(private readonly options: AudioEngineOptions = {}) {}
+  readonly #options: AudioEngineOptions;
+
+  constructor(options: AudioEngineOptions = {}) {
+    this.#options = options;
+  }
 
   /** Microphone level, 0..1 (0 while muted). */
   get inputLevel(): number {
-    return this._inputLevel;
+    return this.#inputLevel;
   }
 
   /** Agent voice level, 0..1. */
   get outputLevel(): number {
-    return this._outputLevel;
+    return this.#outputLevel;
   }
 
   /** Playback counters, as last reported by the playback worklet (at most ~33 ms old). */
   get stats(): PlaybackStats {
-    return { ...this._stats };
+    return { ...this.#stats };
   }
 
   /** The node that feeds the speakers (null until open() resolves); tests and visualisers tap it. */
   get output(): AudioNode | null {
-    return this.playback;
+    return this.#playback;
   }
 
   /** True: the capture worklet sends silent frames, keeping their timing. */
   get muted(): boolean {
-    return this._muted;
+    return this.#muted;
   }
 
   set muted(muted: boolean) {
-    this._muted = muted;
-    this.capture?.port.postMessage({ type: 'muted', muted } satisfies CaptureCommand);
+    this.#muted = muted;
+    this.#capture?.port.postMessage({ type: 'muted', muted } satisfies CaptureCommand);
   }
 
   /**
@@ -123,24 +127,29 @@ export class AudioEngine implements SessionAudio {
    * stopped the moment it arrives.
    */
   async open(constraints: MediaTrackConstraints = {}): Promise<void> {
-    if (this.context || this.closing) throw new Error('AudioEngine.open() can be called only once.');
+    if (this.#context || this.#closing) throw new Error('AudioEngine.open() can be called only once.');
     let context: AudioContext;
     try {
-      context = this.context = new AudioContext(this.options.sampleRate ? { sampleRate: this.options.sampleRate } : {});
+      context = this.#context = new AudioContext(
+        this.#options.sampleRate ? { sampleRate: this.#options.sampleRate } : {},
+      );
     } catch (err) {
       throw toVoiceAgentError(err, 'audio_failed', AUDIO_FAILED);
     }
     const resumed = context.resume().catch(() => undefined);
     try {
-      const [stream] = await Promise.all([this.openMicrophone(constraints), addWorkletModule(context, processorsCode)]);
+      const [stream] = await Promise.all([
+        this.#openMicrophone(constraints),
+        addWorkletModule(context, processorsCode),
+      ]);
       await withTimeout(resumed, RESUME_TIMEOUT_MS);
-      if (this.closing) return;
+      if (this.#closing) return;
       if (context.state !== 'running') {
         throw new VoiceAgentError('audio_failed', 'The browser did not let audio start. Click to try again.');
       }
-      this.connect(context, stream);
+      this.#connect(context, stream);
     } catch (err) {
-      if (this.closing) return; // closed meanwhile: nothing to report
+      if (this.#closing) return; // closed meanwhile: nothing to report
       await this.close();
       throw toVoiceAgentError(err, 'audio_failed', AUDIO_FAILED);
     }
@@ -151,41 +160,41 @@ export class AudioEngine implements SessionAudio {
    * transferred to the audio thread, so it is detached (empty) for the caller afterwards.
    */
   play(pcm: ArrayBuffer): void {
-    if (this.closing || pcm.byteLength === 0) return;
-    if (this.playback) this.postPlayback(pcm);
-    else if (this.context) this.pending.push(pcm);
+    if (this.#closing || pcm.byteLength === 0) return;
+    if (this.#playback) this.#postPlayback(pcm);
+    else if (this.#context) this.#pending.push(pcm);
   }
 
   /** Drops all queued agent audio at once, fading out over a few ms so it does not click. */
   interrupt(): void {
-    this.pending = [];
-    this.playback?.port.postMessage({ type: 'interrupt' } satisfies PlaybackCommand);
+    this.#pending = [];
+    this.#playback?.port.postMessage({ type: 'interrupt' } satisfies PlaybackCommand);
   }
 
   /** Stops the tracks, disconnects the nodes and closes the context. Idempotent; never rejects. */
   close(): Promise<void> {
-    this.closing ??= this.release();
-    return this.closing;
+    this.#closing ??= this.#release();
+    return this.#closing;
   }
 
-  private async release(): Promise<void> {
-    this.pending = [];
-    for (const node of [this.capture, this.playback]) {
+  async #release(): Promise<void> {
+    this.#pending = [];
+    for (const node of [this.#capture, this.#playback]) {
       if (!node) continue;
       node.port.onmessage = null;
       node.port.close();
     }
-    for (const node of [this.source, this.capture, this.playback]) node?.disconnect();
-    if (this.context) this.context.onstatechange = null;
-    this.stream?.getTracks().forEach((track) => {
+    for (const node of [this.#source, this.#capture, this.#playback]) node?.disconnect();
+    if (this.#context) this.#context.onstatechange = null;
+    this.#stream?.getTracks().forEach((track) => {
       track.onended = null;
       track.stop();
     });
-    this.setLevels(0, 0);
-    await this.context?.close().catch(() => undefined);
+    this.#setLevels(0, 0);
+    await this.#context?.close().catch(() => undefined);
   }
 
-  private async openMicrophone(constraints: MediaTrackConstraints): Promise<MediaStream> {
+  async #openMicrophone(constraints: MediaTrackConstraints): Promise<MediaStream> {
     // mediaDevices is undefined outside secure contexts (http: other than localhost).
     if (!navigator.mediaDevices?.getUserMedia) {
       throw new VoiceAgentError('microphone_unavailable', 'The microphone can only be used on a secure (https) page.');
@@ -196,55 +205,55 @@ export class AudioEngine implements SessionAudio {
     } catch (err) {
       throw microphoneError(err);
     }
-    if (this.closing) {
+    if (this.#closing) {
       // The element went away while the permission prompt was up: release the mic at once.
       stream.getTracks().forEach((track) => track.stop());
     } else {
-      this.stream = stream;
+      this.#stream = stream;
     }
     return stream;
   }
 
-  private connect(context: AudioContext, stream: MediaStream): void {
-    this.source = context.createMediaStreamSource(stream);
+  #connect(context: AudioContext, stream: MediaStream): void {
+    this.#source = context.createMediaStreamSource(stream);
     // No output and not connected to the destination: the microphone never reaches the speakers.
     // Chromium still runs a worklet that has a live input (measured by test/media/capture.test.ts).
-    this.capture = new AudioWorkletNode(context, CAPTURE_PROCESSOR, {
+    this.#capture = new AudioWorkletNode(context, CAPTURE_PROCESSOR, {
       numberOfInputs: 1,
       numberOfOutputs: 0,
       channelCount: 1,
       channelCountMode: 'explicit', // downmix a stereo microphone
-      processorOptions: { muted: this._muted } satisfies CaptureOptions,
+      processorOptions: { muted: this.#muted } satisfies CaptureOptions,
     });
-    this.capture.port.onmessage = (event: MessageEvent<CaptureReport>) => this.onCaptureReport(event.data);
-    this.source.connect(this.capture);
+    this.#capture.port.onmessage = (event: MessageEvent<CaptureReport>) => this.#onCaptureReport(event.data);
+    this.#source.connect(this.#capture);
 
-    this.playback = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, {
+    this.#playback = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, {
       numberOfInputs: 0,
       numberOfOutputs: 1,
       outputChannelCount: [1],
       processorOptions: {
-        prebufferMs: this.options.prebufferMs ?? DEFAULT_PREBUFFER_MS,
+        prebufferMs: this.#options.prebufferMs ?? DEFAULT_PREBUFFER_MS,
       } satisfies PlaybackOptions,
     });
-    this.playback.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
+    this.#playback.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
       const { level, underruns, dropped } = event.data;
-      this._stats = { underruns, dropped };
-      this.setLevels(this._inputLevel, level);
+      this.#stats = { underruns, dropped };
+      this.#setLevels(this.#inputLevel, level);
     };
-    this.playback.connect(context.destination);
-    this.watch(context, stream);
+    this.#playback.connect(context.destination);
+    this.#watch(context, stream);
 
-    for (const pcm of this.pending) this.postPlayback(pcm);
-    this.pending = [];
+    for (const pcm of this.#pending) this.#postPlayback(pcm);
+    this.#pending = [];
   }
 
   /** Mid-session failures: a microphone that goes away, a context the browser suspends. */
-  private watch(context: AudioContext, stream: MediaStream): void {
+  #watch(context: AudioContext, stream: MediaStream): void {
     for (const track of stream.getAudioTracks()) {
       // Fires when the device is unplugged or revoked, not for our own stop() in release().
       track.onended = () => {
-        if (this.closing) return;
+        if (this.#closing) return;
         this.onError?.(
           new VoiceAgentError(
             'microphone_unavailable',
@@ -256,23 +265,23 @@ export class AudioEngine implements SessionAudio {
     // Browsers suspend a running context on their own (another tab taking audio focus, iOS
     // interruptions): resume it, or the agent falls silent and the microphone stops sending.
     context.onstatechange = () => {
-      if (!this.closing && context.state === 'suspended') void context.resume().catch(() => undefined);
+      if (!this.#closing && context.state === 'suspended') void context.resume().catch(() => undefined);
     };
   }
 
-  private postPlayback(pcm: ArrayBuffer): void {
-    this.playback!.port.postMessage(pcm satisfies PlaybackCommand, [pcm]);
+  #postPlayback(pcm: ArrayBuffer): void {
+    this.#playback!.port.postMessage(pcm satisfies PlaybackCommand, [pcm]);
   }
 
-  private onCaptureReport({ frame, level }: CaptureReport): void {
+  #onCaptureReport({ frame, level }: CaptureReport): void {
     this.onFrame?.(frame);
-    this.setLevels(level, this._outputLevel);
+    this.#setLevels(level, this.#outputLevel);
   }
 
-  private setLevels(input: number, output: number): void {
-    if (input === this._inputLevel && output === this._outputLevel) return;
-    this._inputLevel = input;
-    this._outputLevel = output;
+  #setLevels(input: number, output: number): void {
+    if (input === this.#inputLevel && output === this.#outputLevel) return;
+    this.#inputLevel = input;
+    this.#outputLevel = output;
     this.onLevels?.(input, output);
   }
 }

@@ -20,25 +20,25 @@ const { sampleRate, AudioWorkletProcessor } = workletScope;
 const RENDER_QUANTUM = 128;
 
 class CaptureProcessor extends AudioWorkletProcessor {
-  private readonly resampler = new Resampler(sampleRate, WIRE_RATE);
-  private readonly framer = new Framer(FRAME_SAMPLES);
+  readonly #resampler = new Resampler(sampleRate, WIRE_RATE);
+  readonly #framer = new Framer(FRAME_SAMPLES);
   /** Its default release reads 0 within 300 ms of silence. */
-  private readonly meter = new LevelMeter(sampleRate);
-  private silence = new Float32Array(0);
+  readonly #meter = new LevelMeter(sampleRate);
+  #silence = new Float32Array(0);
   /** Reused every block: no garbage on the audio thread. */
-  private resampled = new Float32Array(0);
-  private muted: boolean;
+  #resampled = new Float32Array(0);
+  #muted: boolean;
   /** Framer emits a fresh Int16Array per frame, so its buffer can be handed over rather than copied. */
-  private readonly send = (frame: Int16Array) => {
-    const report: CaptureReport = { frame: frame.buffer as ArrayBuffer, level: this.meter.level };
+  readonly #send = (frame: Int16Array) => {
+    const report: CaptureReport = { frame: frame.buffer as ArrayBuffer, level: this.#meter.level };
     this.port.postMessage(report, [frame.buffer]);
   };
 
   constructor(options: AudioWorkletNodeOptions) {
     super(options);
-    this.muted = (options.processorOptions as CaptureOptions).muted;
+    this.#muted = (options.processorOptions as CaptureOptions).muted;
     this.port.onmessage = (event: MessageEvent<CaptureCommand>) => {
-      this.muted = event.data.muted;
+      this.#muted = event.data.muted;
     };
   }
 
@@ -46,18 +46,18 @@ class CaptureProcessor extends AudioWorkletProcessor {
     // No channel while the source has nothing (track ended or not started yet): silence keeps the
     // frames coming at 50 a second, which the service expects, as it does while muted.
     const mic = inputs[0]?.[0];
-    const samples = mic && !this.muted ? mic : this.silent(mic?.length ?? RENDER_QUANTUM);
-    this.meter.process(samples);
-    const length = this.resampler.outputLength(samples.length);
-    if (this.resampled.length < length) this.resampled = new Float32Array(length);
-    this.resampler.processInto(samples, this.resampled);
-    this.framer.push(this.resampled.subarray(0, length), this.send);
+    const samples = mic && !this.#muted ? mic : this.#silent(mic?.length ?? RENDER_QUANTUM);
+    this.#meter.process(samples);
+    const length = this.#resampler.outputLength(samples.length);
+    if (this.#resampled.length < length) this.#resampled = new Float32Array(length);
+    this.#resampler.processInto(samples, this.#resampled);
+    this.#framer.push(this.#resampled.subarray(0, length), this.#send);
     return true;
   }
 
-  private silent(length: number): Float32Array {
-    if (this.silence.length !== length) this.silence = new Float32Array(length);
-    return this.silence;
+  #silent(length: number): Float32Array {
+    if (this.#silence.length !== length) this.#silence = new Float32Array(length);
+    return this.#silence;
   }
 }
 

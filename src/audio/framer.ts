@@ -9,8 +9,8 @@ export class Framer {
   /** Samples per emitted frame. */
   readonly frameSamples: number;
   // The frame being filled; converted as samples arrive so no Float32 staging copy is needed.
-  private frame: Int16Array | null = null;
-  private fill = 0;
+  #frame: Int16Array | null = null;
+  #fill = 0;
 
   /** A framer emitting frames of `frameSamples` samples (default 320). */
   constructor(frameSamples = 320) {
@@ -22,22 +22,22 @@ export class Framer {
 
   /** Samples held back until the next frame is complete (always less than `frameSamples`). */
   get pending(): number {
-    return this.fill;
+    return this.#fill;
   }
 
   /** Appends `samples`, calling `emit` synchronously for every frame completed. */
   push(samples: Float32Array, emit: (frame: Int16Array) => void): void {
     let i = 0;
     while (i < samples.length) {
-      const frame = this.frame ?? new Int16Array(this.frameSamples);
-      this.frame = frame;
-      const n = Math.min(this.frameSamples - this.fill, samples.length - i);
-      floatToInt16(samples.subarray(i, i + n), frame.subarray(this.fill, this.fill + n));
+      const frame = this.#frame ?? new Int16Array(this.frameSamples);
+      this.#frame = frame;
+      const n = Math.min(this.frameSamples - this.#fill, samples.length - i);
+      floatToInt16(samples.subarray(i, i + n), frame.subarray(this.#fill, this.#fill + n));
       i += n;
-      this.fill += n;
-      if (this.fill === this.frameSamples) {
-        this.frame = null;
-        this.fill = 0;
+      this.#fill += n;
+      if (this.#fill === this.frameSamples) {
+        this.#frame = null;
+        this.#fill = 0;
         emit(frame);
       }
     }
@@ -45,6 +45,6 @@ export class Framer {
 
   /** Drops the partial frame. */
   reset(): void {
-    this.fill = 0;
+    this.#fill = 0;
   }
 }

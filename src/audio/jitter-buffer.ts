@@ -34,93 +34,96 @@ const INITIAL_CAPACITY_MS = 1000;
 export class JitterBuffer {
   /** Sample rate, in Hz. */
   readonly sampleRate: number;
-  private readonly prebufferSamples: number;
-  private readonly maxSamples: number;
-  private readonly fadeSamples: number;
+  readonly #prebufferSamples: number;
+  readonly #maxSamples: number;
+  readonly #fadeSamples: number;
 
-  private ring: Float32Array;
-  private readPos = 0;
-  private count = 0;
-  private gain = 0;
-  private isPlaying = false;
+  #ring: Float32Array;
+  #readPos = 0;
+  #count = 0;
+  #gain = 0;
+  #isPlaying = false;
   // Underrun bookkeeping: silence played since the last underrun, not yet counted as inserted.
-  private starved = false;
-  private gapSamples = 0;
+  #starved = false;
+  #gapSamples = 0;
   // The faded-out head of the audio cut by interrupt(), played before anything else.
-  private readonly tail: Float32Array;
-  private tailPos = 0;
-  private tailLength = 0;
-  private underruns = 0;
-  private droppedSamples = 0;
-  private insertedSilenceSamples = 0;
+  readonly #tail: Float32Array;
+  #tailPos = 0;
+  #tailLength = 0;
+  #underruns = 0;
+  #droppedSamples = 0;
+  #insertedSilenceSamples = 0;
 
   /** A buffer for audio at `options.sampleRate`; see {@link JitterBufferOptions} for the defaults. */
   constructor(options: JitterBufferOptions) {
     const { sampleRate, prebufferMs = 60, maxMs = 30000, fadeMs = 5 } = options;
     const samples = (ms: number): number => Math.round((ms * sampleRate) / 1000);
     this.sampleRate = sampleRate;
-    this.prebufferSamples = samples(prebufferMs);
-    this.maxSamples = Math.max(1, samples(maxMs));
-    this.fadeSamples = Math.max(1, samples(fadeMs));
-    this.ring = new Float32Array(
-      Math.min(this.maxSamples, Math.max(samples(INITIAL_CAPACITY_MS), 2 * this.prebufferSamples, 1)),
+    this.#prebufferSamples = samples(prebufferMs);
+    this.#maxSamples = Math.max(1, samples(maxMs));
+    this.#fadeSamples = Math.max(1, samples(fadeMs));
+    this.#ring = new Float32Array(
+      Math.min(this.#maxSamples, Math.max(samples(INITIAL_CAPACITY_MS), 2 * this.#prebufferSamples, 1)),
     );
-    this.tail = new Float32Array(this.fadeSamples);
+    this.#tail = new Float32Array(this.#fadeSamples);
   }
 
   /** Samples queued and not yet played (excluding an interrupt's fade-out). */
   get queuedSamples(): number {
-    return this.count;
+    return this.#count;
   }
 
   /** A snapshot of the counters. */
   get stats(): JitterBufferStats {
     return {
-      underruns: this.underruns,
-      droppedSamples: this.droppedSamples,
-      insertedSilenceSamples: this.insertedSilenceSamples,
-      playing: this.isPlaying,
+      underruns: this.#underruns,
+      droppedSamples: this.#droppedSamples,
+      insertedSilenceSamples: this.#insertedSilenceSamples,
+      playing: this.#isPlaying,
     };
   }
 
   /** Queues `samples`; returns how many samples (oldest first) were dropped to stay within the cap. */
   push(samples: Float32Array): number {
     let input = samples;
-    let dropped = Math.max(0, this.count + input.length - this.maxSamples);
+    let dropped = Math.max(0, this.#count + input.length - this.#maxSamples);
     if (dropped > 0) {
       // Dropping oldest audio mid-playback is an audible jump, accepted since the cap is a safety net.
-      const fromQueue = Math.min(dropped, this.count);
-      this.readPos = (this.readPos + fromQueue) % this.ring.length;
-      this.count -= fromQueue;
+      const fromQueue = Math.min(dropped, this.#count);
+      this.#readPos = (this.#readPos + fromQueue) % this.#ring.length;
+      this.#count -= fromQueue;
       input = input.subarray(dropped - fromQueue);
-      this.droppedSamples += dropped;
+      this.#droppedSamples += dropped;
     }
-    this.ensureCapacity(this.count + input.length);
-    const size = this.ring.length;
-    const write = (this.readPos + this.count) % size;
+    this.#ensureCapacity(this.#count + input.length);
+    const size = this.#ring.length;
+    const write = (this.#readPos + this.#count) % size;
     const first = Math.min(input.length, size - write);
-    this.ring.set(input.subarray(0, first), write);
-    this.ring.set(input.subarray(first), 0);
-    this.count += input.length;
+    this.#ring.set(input.subarray(0, first), write);
+    this.#ring.set(input.subarray(first), 0);
+    this.#count += input.length;
     return dropped;
   }
 
   /** Fills `out` with the next samples to play; silence when there is nothing (yet) to play. */
   pull(out: Float32Array): void {
     let i = 0;
-    while (this.tailPos < this.tailLength && i < out.length) out[i++] = this.tail[this.tailPos++];
+    while (this.#tailPos < this.#tailLength && i < out.length) out[i++] = this.#tail[this.#tailPos++];
 
-    if (!this.isPlaying && this.count > 0 && this.count >= this.prebufferSamples) {
-      this.isPlaying = true;
-      if (this.starved) this.insertedSilenceSamples += this.gapSamples;
-      this.starved = false;
-      this.gapSamples = 0;
+    if (!this.#isPlaying && this.#count > 0 && this.#count >= this.#prebufferSamples) {
+      this.#isPlaying = true;
+      if (this.#starved) this.#insertedSilenceSamples += this.#gapSamples;
+      this.#starved = false;
+      this.#gapSamples = 0;
     }
 
-    if (this.isPlaying) {
-      const { ring, fadeSamples } = this;
-      const step = 1 / fadeSamples;
-      let { readPos, count, gain } = this;
+    if (this.#isPlaying) {
+      // Locals for the per-sample loop.
+      const ring = this.#ring;
+      const step = 1 / this.#fadeSamples;
+      let readPos = this.#readPos;
+      let count = this.#count;
+      let gain = this.#gain;
       for (; i < out.length && count > 0; i++) {
         const sample = ring[readPos];
         readPos = readPos + 1 === ring.length ? 0 : readPos + 1;
@@ -129,19 +132,19 @@ export class JitterBuffer {
         gain = Math.min(1, gain + step, count * step);
         out[i] = sample * gain;
       }
-      this.readPos = readPos;
-      this.count = count;
-      this.gain = gain;
+      this.#readPos = readPos;
+      this.#count = count;
+      this.#gain = gain;
       if (i < out.length) {
-        this.underruns++;
-        this.isPlaying = false;
-        this.starved = true;
+        this.#underruns++;
+        this.#isPlaying = false;
+        this.#starved = true;
       }
     }
 
     if (i < out.length) {
       out.fill(0, i);
-      if (this.starved) this.gapSamples += out.length - i;
+      if (this.#starved) this.#gapSamples += out.length - i;
     }
   }
 
@@ -151,32 +154,32 @@ export class JitterBuffer {
    */
   interrupt(): void {
     // While an earlier fade-out is still playing nothing queued has been heard yet: keep that fade.
-    if (this.tailPos === this.tailLength) {
-      const n = this.isPlaying ? Math.min(this.fadeSamples, this.count) : 0;
+    if (this.#tailPos === this.#tailLength) {
+      const n = this.#isPlaying ? Math.min(this.#fadeSamples, this.#count) : 0;
       for (let i = 0; i < n; i++) {
-        this.tail[i] = this.ring[(this.readPos + i) % this.ring.length] * this.gain * ((n - 1 - i) / n);
+        this.#tail[i] = this.#ring[(this.#readPos + i) % this.#ring.length] * this.#gain * ((n - 1 - i) / n);
       }
-      this.tailPos = 0;
-      this.tailLength = n;
+      this.#tailPos = 0;
+      this.#tailLength = n;
     }
-    this.readPos = 0;
-    this.count = 0;
-    this.gain = 0;
-    this.isPlaying = false;
-    this.starved = false;
-    this.gapSamples = 0;
+    this.#readPos = 0;
+    this.#count = 0;
+    this.#gain = 0;
+    this.#isPlaying = false;
+    this.#starved = false;
+    this.#gapSamples = 0;
   }
 
   /** Grows the ring (doubling, up to the cap) so it can hold `needed` samples. */
-  private ensureCapacity(needed: number): void {
-    if (needed <= this.ring.length) return;
-    let size = this.ring.length;
+  #ensureCapacity(needed: number): void {
+    if (needed <= this.#ring.length) return;
+    let size = this.#ring.length;
     while (size < needed) size *= 2;
-    const grown = new Float32Array(Math.min(size, this.maxSamples));
-    const first = Math.min(this.count, this.ring.length - this.readPos);
-    grown.set(this.ring.subarray(this.readPos, this.readPos + first), 0);
-    grown.set(this.ring.subarray(0, this.count - first), first);
-    this.ring = grown;
-    this.readPos = 0;
+    const grown = new Float32Array(Math.min(size, this.#maxSamples));
+    const first = Math.min(this.#count, this.#ring.length - this.#readPos);
+    grown.set(this.#ring.subarray(this.#readPos, this.#readPos + first), 0);
+    grown.set(this.#ring.subarray(0, this.#count - first), first);
+    this.#ring = grown;
+    this.#readPos = 0;
   }
 }

@@ -19,7 +19,7 @@ export class LevelMeter {
   readonly sampleRate: number;
   /** Time to fall from 1 to 0, in ms. */
   readonly decayMs: number;
-  private current = 0;
+  #current = 0;
 
   /** A meter for blocks at `sampleRate` Hz; `decayMs` (default 300) is the fall time from 1 to 0. */
   constructor(sampleRate: number, options: { decayMs?: number } = {}) {
@@ -29,22 +29,22 @@ export class LevelMeter {
 
   /** Current level, 0..1. */
   get level(): number {
-    return this.current;
+    return this.#current;
   }
 
   /** Measures one block and returns the updated level, 0..1. */
   process(samples: Float32Array): number {
-    if (samples.length === 0) return this.current;
+    if (samples.length === 0) return this.#current;
     let sum = 0;
     for (let i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
     const target = rmsToLevel(Math.sqrt(sum / samples.length));
     const fall = (samples.length * 1000) / (this.sampleRate * this.decayMs);
-    this.current = Math.max(target, this.current - fall, 0);
-    return this.current;
+    this.#current = Math.max(target, this.#current - fall, 0);
+    return this.#current;
   }
 
   /** Back to 0. */
   reset(): void {
-    this.current = 0;
+    this.#current = 0;
   }
 }

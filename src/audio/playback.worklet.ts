@@ -22,61 +22,61 @@ const MAX_QUEUE_MS = 30_000;
 const MAX_INPUT_SAMPLES = (MAX_QUEUE_MS * WIRE_RATE) / 1000;
 
 class PlaybackProcessor extends AudioWorkletProcessor {
-  private readonly resampler = new Resampler(WIRE_RATE, sampleRate);
-  private readonly queue: JitterBuffer;
+  readonly #resampler = new Resampler(WIRE_RATE, sampleRate);
+  readonly #queue: JitterBuffer;
   /** Its default release reads 0 within 300 ms of silence. */
-  private readonly meter = new LevelMeter(sampleRate);
-  private readonly reportEvery = Math.round(sampleRate / REPORTS_PER_SECOND);
-  private sinceReport = 0;
-  private reported: PlaybackReport = { level: 0, underruns: 0, dropped: 0 };
+  readonly #meter = new LevelMeter(sampleRate);
+  readonly #reportEvery = Math.round(sampleRate / REPORTS_PER_SECOND);
+  #sinceReport = 0;
+  #reported: PlaybackReport = { level: 0, underruns: 0, dropped: 0 };
   /** Output samples cut from frames longer than the whole queue, before resampling them. */
-  private trimmed = 0;
+  #trimmed = 0;
 
   constructor(options: AudioWorkletNodeOptions) {
     super(options);
     const { prebufferMs } = options.processorOptions as PlaybackOptions;
-    this.queue = new JitterBuffer({ sampleRate, prebufferMs, maxMs: MAX_QUEUE_MS });
+    this.#queue = new JitterBuffer({ sampleRate, prebufferMs, maxMs: MAX_QUEUE_MS });
     this.port.onmessage = (event: MessageEvent<PlaybackCommand>) => {
-      if (event.data instanceof ArrayBuffer) this.enqueue(event.data);
-      else this.interrupt();
+      if (event.data instanceof ArrayBuffer) this.#enqueue(event.data);
+      else this.#interrupt();
     };
   }
 
   process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
     const out = outputs[0][0];
-    this.queue.pull(out);
-    const level = this.meter.process(out);
-    this.sinceReport += out.length;
-    if (this.sinceReport >= this.reportEvery) {
-      this.sinceReport = 0;
-      this.report(level);
+    this.#queue.pull(out);
+    const level = this.#meter.process(out);
+    this.#sinceReport += out.length;
+    if (this.#sinceReport >= this.#reportEvery) {
+      this.#sinceReport = 0;
+      this.#report(level);
     }
     return true;
   }
 
-  private enqueue(bytes: ArrayBuffer): void {
+  #enqueue(bytes: ArrayBuffer): void {
     let pcm = pcmBytesToInt16(bytes); // drops an odd trailing byte
     if (pcm.length === 0) return;
     if (pcm.length > MAX_INPUT_SAMPLES) {
       // The queue would drop this head anyway: skip it before spending audio-thread time resampling it.
-      this.trimmed += Math.round(((pcm.length - MAX_INPUT_SAMPLES) * sampleRate) / WIRE_RATE);
+      this.#trimmed += Math.round(((pcm.length - MAX_INPUT_SAMPLES) * sampleRate) / WIRE_RATE);
       pcm = pcm.subarray(pcm.length - MAX_INPUT_SAMPLES);
     }
-    this.queue.push(this.resampler.process(int16ToFloat(pcm)));
+    this.#queue.push(this.#resampler.process(int16ToFloat(pcm)));
   }
 
-  private interrupt(): void {
-    this.queue.interrupt();
+  #interrupt(): void {
+    this.#queue.interrupt();
     // The filter still holds the last milliseconds of the dropped audio; the next reply must not start with them.
-    this.resampler.reset();
+    this.#resampler.reset();
   }
 
-  private report(level: number): void {
-    const { underruns, droppedSamples } = this.queue.stats;
-    const next: PlaybackReport = { level, underruns, dropped: droppedSamples + this.trimmed };
-    const last = this.reported;
+  #report(level: number): void {
+    const { underruns, droppedSamples } = this.#queue.stats;
+    const next: PlaybackReport = { level, underruns, dropped: droppedSamples + this.#trimmed };
+    const last = this.#reported;
     if (next.level === last.level && next.underruns === last.underruns && next.dropped === last.dropped) return;
-    this.reported = next;
+    this.#reported = next;
     this.port.postMessage(next);
   }
 }

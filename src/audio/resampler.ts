@@ -44,16 +44,16 @@ export class Resampler {
   readonly tapsPerPhase: number;
 
   // Output n sits at input time (down - 1 + n * down) / up, tracked by an integer accumulator: no drift.
-  private readonly up: number;
-  private readonly down: number;
-  private readonly phases: number;
+  readonly #up: number;
+  readonly #down: number;
+  readonly #phases: number;
   // Phase-major coefficients, each phase stored oldest-input-first so the dot product runs forwards.
-  private readonly table: Float32Array;
+  readonly #table: Float32Array;
   // Input history written twice (at i and i + taps) so the newest `taps` samples are always contiguous.
-  private readonly history: Float32Array;
-  private writePos = 0;
+  readonly #history: Float32Array;
+  #writePos = 0;
   // Position of the next output relative to the next input sample, in units of 1/up input samples.
-  private acc = 0;
+  #acc = 0;
 
   /** A resampler from `inRate` to `outRate` (positive integer rates in Hz). */
   constructor(inRate: number, outRate: number, options: ResamplerOptions = {}) {
@@ -64,10 +64,10 @@ export class Resampler {
     this.inRate = inRate;
     this.outRate = outRate;
     const g = gcd(inRate, outRate);
-    this.up = outRate / g;
-    this.down = inRate / g;
-    const phases = this.up <= MAX_EXACT_PHASES ? this.up : INTERPOLATED_PHASES;
-    this.phases = phases;
+    this.#up = outRate / g;
+    this.#down = inRate / g;
+    const phases = this.#up <= MAX_EXACT_PHASES ? this.#up : INTERPOLATED_PHASES;
+    this.#phases = phases;
 
     let prototype: Float32Array;
     if (inRate === outRate) {
@@ -87,32 +87,32 @@ export class Resampler {
     const taps = this.tapsPerPhase;
     // One extra phase (the first, shifted by a tap) so interpolation between the last phase and the next
     // input sample needs no wrap-around.
-    this.table = new Float32Array((phases + 1) * taps);
+    this.#table = new Float32Array((phases + 1) * taps);
     for (let p = 0; p <= phases; p++) {
       for (let j = 0; j < taps; j++) {
         const k = p + (taps - 1 - j) * phases;
-        this.table[p * taps + j] = k < prototype.length ? prototype[k] : 0;
+        this.#table[p * taps + j] = k < prototype.length ? prototype[k] : 0;
       }
     }
-    this.history = new Float32Array(2 * taps);
+    this.#history = new Float32Array(2 * taps);
     this.reset();
     // Output n ≈ input at time n * down / up - delayIn, where delayIn = prototype centre - start offset.
-    const delayIn = (taps * phases - 1) / (2 * phases) - (this.down - 1) / this.up;
-    this.delaySamples = (delayIn * this.up) / this.down;
+    const delayIn = (taps * phases - 1) / (2 * phases) - (this.#down - 1) / this.#up;
+    this.delaySamples = (delayIn * this.#up) / this.#down;
   }
 
   /** Clears the filter history, as if freshly constructed. */
   reset(): void {
-    this.history.fill(0);
-    this.writePos = 0;
+    this.#history.fill(0);
+    this.#writePos = 0;
     // Starting at down - 1 makes the count after N inputs exactly floor(N * up / down).
-    this.acc = this.down - 1;
+    this.#acc = this.#down - 1;
   }
 
   /** How many samples the next `process` call will produce for `inputLength` input samples. */
   outputLength(inputLength: number): number {
-    const span = inputLength * this.up - this.acc;
-    return span > 0 ? Math.ceil(span / this.down) : 0;
+    const span = inputLength * this.#up - this.#acc;
+    return span > 0 ? Math.ceil(span / this.#down) : 0;
   }
 
   /** Resamples a block into a new array of exactly `outputLength(input.length)` samples. */
@@ -129,9 +129,16 @@ export class Resampler {
   processInto(input: Float32Array, out: Float32Array): number {
     const needed = this.outputLength(input.length);
     if (out.length < needed) throw new RangeError(`output holds ${out.length} samples, need ${needed}`);
-    const { table, history, up, down, phases, tapsPerPhase: taps } = this;
+    // Locals for the per-sample loop.
+    const table = this.#table;
+    const history = this.#history;
+    const up = this.#up;
+    const down = this.#down;
+    const phases = this.#phases;
+    const taps = this.tapsPerPhase;
     const exact = phases === up;
-    let { writePos, acc } = this;
+    let writePos = this.#writePos;
+    let acc = this.#acc;
     let o = 0;
     for (let i = 0; i < input.length; i++) {
       writePos = writePos + 1 === taps ? 0 : writePos + 1;
@@ -152,8 +159,8 @@ export class Resampler {
       }
       acc -= up;
     }
-    this.writePos = writePos;
-    this.acc = acc;
+    this.#writePos = writePos;
+    this.#acc = acc;
     return o;
   }
 }

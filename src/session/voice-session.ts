@@ -40,7 +40,13 @@ export const MAX_BUFFERED_BYTES = 32_000;
 /** Frames held back while the send buffer is over its bound: 200 ms. */
 export const MAX_QUEUED_FRAMES = 10;
 
-/** One session, from `start()` to its end. `this.run === run` is the call-id check for stale async results. */
+/** How the element plugs into a session: its current options, and a new audio engine per session. */
+export interface VoiceSessionConfig {
+  options: () => VoiceSessionOptions;
+  createAudio: () => SessionAudio;
+}
+
+/** One session, from `start()` to its end. `this.#run === run` is the call-id check for stale async results. */
 interface Run {
   readonly abort: AbortController;
   audio: SessionAudio | null;
@@ -61,56 +67,55 @@ interface Run {
  * `voice-agent-ended`; state (`status`, `error`) is already final when the first of them fires.
  */
 export class VoiceSession implements ReactiveController {
-  private run: Run | null = null;
-  private _status: VoiceAgentStatus = 'idle';
-  private _error: VoiceAgentErrorDetail | null = null;
-  private _audio: SessionAudio | null = null;
-  private _muted = false;
-  private _droppedFrames = 0;
+  #run: Run | null = null;
+  #status: VoiceAgentStatus = 'idle';
+  #error: VoiceAgentErrorDetail | null = null;
+  #audio: SessionAudio | null = null;
+  #muted = false;
+  #droppedFrames = 0;
 
-  constructor(
-    private readonly host: ReactiveControllerHost & EventTarget,
-    private readonly config: {
-      options: () => VoiceSessionOptions;
-      createAudio: () => SessionAudio;
-    },
-  ) {
+  readonly #host: ReactiveControllerHost & EventTarget;
+  readonly #config: VoiceSessionConfig;
+
+  constructor(host: ReactiveControllerHost & EventTarget, config: VoiceSessionConfig) {
+    this.#host = host;
+    this.#config = config;
     host.addController(this);
   }
 
   /** The session's status; `idle` until the first `start()`. */
   get status(): VoiceAgentStatus {
-    return this._status;
+    return this.#status;
   }
 
   /** The last error, for display; cleared by `start()`. */
   get error(): VoiceAgentErrorDetail | null {
-    return this._error;
+    return this.#error;
   }
 
   /** The live audio engine (levels, mute), or null between sessions. */
   get audio(): SessionAudio | null {
-    return this._audio;
+    return this.#audio;
   }
 
   /** Microphone frames dropped in this session because the socket's send buffer was full. */
   get droppedFrames(): number {
-    return this._droppedFrames;
+    return this.#droppedFrames;
   }
 
   /** Sends silence instead of the microphone; kept across sessions. */
   get muted(): boolean {
-    return this._muted;
+    return this.#muted;
   }
 
   set muted(muted: boolean) {
-    this._muted = muted;
-    if (this._audio) this._audio.muted = muted;
+    this.#muted = muted;
+    if (this.#audio) this.#audio.muted = muted;
   }
 
   /** Begins a session (a no-op while one is connecting or live); resolves once the token is sent or it failed. */
   async start(): Promise<void> {
-    if (this.run) return;
+    if (this.#run) return;
     const run: Run = {
       abort: new AbortController(),
       audio: null,
@@ -119,19 +124,19 @@ export class VoiceSession implements ReactiveController {
       socket: null,
       outbox: [],
     };
-    this.run = run;
-    this._error = null;
-    this._droppedFrames = 0;
-    const options = this.config.options();
+    this.#run = run;
+    this.#error = null;
+    this.#droppedFrames = 0;
+    const options = this.#config.options();
     // Everything up to audio.open() is synchronous: it runs in the click handler, and iOS only lets
     // an AudioContext start during the user gesture.
-    this.setStatus('connecting');
-    if (this.run !== run) return; // a status listener stopped it
+    this.#setStatus('connecting');
+    if (this.#run !== run) return; // a status listener stopped it
     try {
-      const audio = this.config.createAudio();
-      audio.muted = this._muted;
-      audio.onError = (error) => void this.end(run, 'error', 'error', error);
-      run.audio = this._audio = audio;
+      const audio = this.#config.createAudio();
+      audio.muted = this.#muted;
+      audio.onError = (error) => void this.#end(run, 'error', 'error', error);
+      run.audio = this.#audio = audio;
       // An async wrapper so a synchronous throw from open() becomes a rejection like any other.
       run.opening = (async () => audio.open(options.audioConstraints ?? {}))();
       const settle = () => (run.openSettled = true);
@@ -139,21 +144,21 @@ export class VoiceSession implements ReactiveController {
       const token = obtainToken(options, options.tokenTimeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS, run.abort.signal);
       // stop() resolves this start() at once, even with a permission prompt or a fetch still pending.
       const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-      await Promise.race([this.connect(run, audio, token, connectTimeoutMs), untilAborted(run.abort.signal)]);
+      await Promise.race([this.#connect(run, audio, token, connectTimeoutMs), untilAborted(run.abort.signal)]);
     } catch (err) {
       // Token and socket failures are VoiceAgentErrors already; anything else came from the engine.
-      void this.end(run, 'error', 'error', toVoiceAgentError(err, 'audio_failed', 'The audio engine failed'));
+      void this.#end(run, 'error', 'error', toVoiceAgentError(err, 'audio_failed', 'The audio engine failed'));
     }
   }
 
   /** Ends the session: closes the socket with 1000, releases everything, status `idle`, ended `user`. */
   stop(): Promise<void> {
-    return this.run ? this.end(this.run, 'idle', 'user') : Promise.resolve();
+    return this.#run ? this.#end(this.#run, 'idle', 'user') : Promise.resolve();
   }
 
   /** Drops the agent audio queued for playback (barge-in). */
   interrupt(): void {
-    this._audio?.interrupt();
+    this.#audio?.interrupt();
   }
 
   /** The element left the page: release everything, as `stop()` does. */
@@ -166,14 +171,9 @@ export class VoiceSession implements ReactiveController {
    * socket waits for the mic so a denied or missing microphone costs no service session, and so
    * frames can flow the moment `connected` arrives.
    */
-  private async connect(
-    run: Run,
-    audio: SessionAudio,
-    token: Promise<TokenResponse>,
-    timeoutMs: number,
-  ): Promise<void> {
+  async #connect(run: Run, audio: SessionAudio, token: Promise<TokenResponse>, timeoutMs: number): Promise<void> {
     const [{ token: secret, ws_url }] = await Promise.all([token, run.opening]);
-    if (this.run !== run) return;
+    if (this.#run !== run) return;
     let socket: WebSocket;
     try {
       socket = new WebSocket(ws_url);
@@ -186,7 +186,7 @@ export class VoiceSession implements ReactiveController {
     // `connected` would leave the visitor looking at "Connecting…": give up instead.
     run.connectTimer = setTimeout(() => {
       const message = `The voice service did not answer within ${timeoutMs / 1000} s`;
-      void this.end(run, 'error', 'error', new VoiceAgentError('socket_failed', message));
+      void this.#end(run, 'error', 'error', new VoiceAgentError('socket_failed', message));
     }, timeoutMs);
     await new Promise<void>((resolve, reject) => {
       let opened = false;
@@ -195,7 +195,7 @@ export class VoiceSession implements ReactiveController {
         socket.send(tokenMessage(secret));
         resolve();
       };
-      socket.onmessage = (event) => this.receive(run, audio, socket, event.data);
+      socket.onmessage = (event) => this.#receive(run, audio, socket, event.data);
       // No onerror: a close event always follows an error, and carries the code.
       socket.onclose = (event) => {
         if (!opened) {
@@ -208,12 +208,12 @@ export class VoiceSession implements ReactiveController {
           closeCode: event.code,
           closeReason: event.reason,
         });
-        void this.end(run, 'ended', 'connection_lost', lost);
+        void this.#end(run, 'ended', 'connection_lost', lost);
       };
     });
   }
 
-  private receive(run: Run, audio: SessionAudio, socket: WebSocket, data: unknown): void {
+  #receive(run: Run, audio: SessionAudio, socket: WebSocket, data: unknown): void {
     // Agent audio is played even before `connected`: the engine is open by then (the socket waits
     // for it), and dropping an early greeting would be worse than playing it.
     if (data instanceof ArrayBuffer) {
@@ -231,19 +231,19 @@ export class VoiceSession implements ReactiveController {
       case 'connected':
         clearTimeout(run.connectTimer);
         if (audio.onFrame) return; // a repeated `connected` changes nothing
-        audio.onFrame = (frame) => this.sendFrame(run, socket, frame);
+        audio.onFrame = (frame) => this.#sendFrame(run, socket, frame);
         // `agent_ready` may have come first; the status never goes back from ready.
-        if (this._status === 'connecting') this.setStatus('connected');
-        if (this.run === run) this.emit('voice-agent-connected');
+        if (this.#status === 'connecting') this.#setStatus('connected');
+        if (this.#run === run) this.#emit('voice-agent-connected');
         return;
       case 'agent_ready':
         clearTimeout(run.connectTimer);
-        if (this._status === 'ready') return;
-        this.setStatus('ready');
-        if (this.run === run) this.emit('voice-agent-ready');
+        if (this.#status === 'ready') return;
+        this.#setStatus('ready');
+        if (this.#run === run) this.#emit('voice-agent-ready');
         return;
       case 'session_ended':
-        void this.end(run, 'ended', message.reason);
+        void this.#end(run, 'ended', message.reason);
         return;
       case 'error': {
         // The session goes on; the message is passed as text, for the element to render as text.
@@ -252,18 +252,18 @@ export class VoiceSession implements ReactiveController {
           message: message.message,
           serverCode: message.code,
         };
-        this._error = detail;
-        this.host.requestUpdate();
-        this.emit('voice-agent-error', detail);
+        this.#error = detail;
+        this.#host.requestUpdate();
+        this.#emit('voice-agent-error', detail);
         return;
       }
       case 'unknown':
-        this.emit('voice-agent-message', { message: message.message });
+        this.#emit('voice-agent-message', { message: message.message });
         return;
     }
   }
 
-  private sendFrame(run: Run, socket: WebSocket, frame: ArrayBuffer): void {
+  #sendFrame(run: Run, socket: WebSocket, frame: ArrayBuffer): void {
     if (socket.readyState !== WebSocket.OPEN) return;
     const { outbox } = run;
     outbox.push(frame);
@@ -271,7 +271,7 @@ export class VoiceSession implements ReactiveController {
     while (outbox.length > 0 && (socket.bufferedAmount ?? 0) <= MAX_BUFFERED_BYTES) socket.send(outbox.shift()!);
     if (outbox.length > MAX_QUEUED_FRAMES) {
       outbox.shift();
-      this._droppedFrames++;
+      this.#droppedFrames++;
     }
   }
 
@@ -279,14 +279,14 @@ export class VoiceSession implements ReactiveController {
    * The one end path: a no-op unless `run` is current, so `voice-agent-ended` fires exactly once.
    * Resolves when the audio engine has closed.
    */
-  private end(
+  #end(
     run: Run,
     status: 'idle' | 'ended' | 'error',
     reason: VoiceAgentEndReason,
     error?: VoiceAgentError,
   ): Promise<void> {
-    if (this.run !== run) return Promise.resolve();
-    this.run = null;
+    if (this.#run !== run) return Promise.resolve();
+    this.#run = null;
     run.abort.abort(); // cancels the token request and its timer, and resolves a pending start()
     clearTimeout(run.connectTimer);
     const { socket, audio } = run;
@@ -303,28 +303,28 @@ export class VoiceSession implements ReactiveController {
       const release = () => void audio.close();
       if (!run.openSettled) run.opening?.then(release, release);
     }
-    this._audio = null;
+    this.#audio = null;
     const detail = error && errorDetail(error);
-    if (detail) this._error = detail;
-    this._status = status;
-    this.host.requestUpdate();
-    if (detail) this.emit('voice-agent-error', detail);
-    this.emit('voice-agent-status', { status });
-    this.emit('voice-agent-ended', { reason });
+    if (detail) this.#error = detail;
+    this.#status = status;
+    this.#host.requestUpdate();
+    if (detail) this.#emit('voice-agent-error', detail);
+    this.#emit('voice-agent-status', { status });
+    this.#emit('voice-agent-ended', { reason });
     return closed;
   }
 
-  private setStatus(status: VoiceAgentStatus): void {
-    this._status = status;
-    this.host.requestUpdate();
-    this.emit('voice-agent-status', { status });
+  #setStatus(status: VoiceAgentStatus): void {
+    this.#status = status;
+    this.#host.requestUpdate();
+    this.#emit('voice-agent-status', { status });
   }
 
-  private emit<K extends VoiceAgentEventName>(
+  #emit<K extends VoiceAgentEventName>(
     name: K,
     ...detail: VoiceAgentEventDetails[K] extends undefined ? [] : [VoiceAgentEventDetails[K]]
   ): void {
-    this.host.dispatchEvent(voiceAgentEvent(name, ...detail));
+    this.#host.dispatchEvent(voiceAgentEvent(name, ...detail));
   }
 }
 
