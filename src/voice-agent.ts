@@ -10,10 +10,8 @@ const STATUS_TEXT: Record<VoiceAgentStatus, string> = {
   connected: 'Connected, waiting for the agent…',
   ready: 'Listening',
   ended: 'Conversation ended',
-  error: 'Could not connect',
+  error: 'Something went wrong',
 };
-
-const REDUCED_MOTION = matchMedia('(prefers-reduced-motion: reduce)');
 
 /** Clicks closer together than this are one double click. */
 const DOUBLE_CLICK_MS = 400;
@@ -188,6 +186,7 @@ export class VoiceAgent extends LitElement {
 
   #levels = [0, 0];
   #levelFrame = 0;
+  #reducedMotion?: MediaQueryList;
 
   /**
    * Levels arrive from two worklets, ~30 times a second each: draw them at most once per animation
@@ -198,7 +197,9 @@ export class VoiceAgent extends LitElement {
     this.#levels = [input, output];
     this.#levelFrame ||= requestAnimationFrame(() => {
       this.#levelFrame = 0;
-      const steps = REDUCED_MOTION.matches ? 4 : 50;
+      // Queried lazily: importing the module must not need a window (server-side rendering, tests in Node).
+      this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');
+      const steps = this.#reducedMotion.matches ? 4 : 50;
       this.renderRoot.querySelectorAll<HTMLElement>('.bar > span').forEach((bar, i) => {
         const transform = `scaleX(${Math.round(this.#levels[i] * steps) / steps})`;
         if (bar.style.transform !== transform) bar.style.transform = transform;
