@@ -2,16 +2,8 @@ import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { AudioEngine } from './audio/audio-engine.js';
 import type { VoiceAgentStatus } from './events.js';
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
+import { mergeLabels, type VoiceAgentLabelOverrides } from './labels.js';
 import { styles } from './voice-agent.styles.js';
-
-const STATUS_TEXT: Record<VoiceAgentStatus, string> = {
-  idle: 'Not connected',
-  connecting: 'Connecting…',
-  connected: 'Connected, waiting for the agent…',
-  ready: 'Listening',
-  ended: 'Conversation ended',
-  error: 'Something went wrong',
-};
 
 /** Clicks closer together than this are one double click. */
 const DOUBLE_CLICK_MS = 400;
@@ -59,6 +51,7 @@ export class VoiceAgent extends LitElement {
     fetchToken: { attribute: false },
     audioConstraints: { attribute: false },
     muted: { type: Boolean, reflect: true },
+    labels: { attribute: false },
   };
 
   /** The site's endpoint that answers `POST` with `{ token, ws_url }`. */
@@ -72,6 +65,9 @@ export class VoiceAgent extends LitElement {
 
   /** Microphone muted: the session goes on and sends silence. */
   declare muted: boolean;
+
+  /** Replaces any of the texts the element shows (button, mute toggle, status, error messages by code). */
+  declare labels?: VoiceAgentLabelOverrides;
 
   readonly #session = new VoiceSession(this, {
     options: () => ({
@@ -133,6 +129,7 @@ export class VoiceAgent extends LitElement {
   protected override render() {
     const live = LIVE.has(this.status);
     const error = this.#session.error;
+    const labels = mergeLabels(this.labels);
     return html`
       <div class="row">
         <button part="button" type="button" aria-pressed=${live ? 'true' : 'false'} @click=${this.#toggle}>
@@ -145,7 +142,7 @@ export class VoiceAgent extends LitElement {
                 />`
             }
           </svg>
-          <span>${live ? 'End conversation' : 'Talk to the agent'}</span>
+          <span>${live ? labels.stop : labels.start}</span>
         </button>
         ${
           live
@@ -155,7 +152,7 @@ export class VoiceAgent extends LitElement {
                 aria-pressed=${this.muted ? 'true' : 'false'}
                 @click=${this.#toggleMute}
               >
-                ${this.muted ? 'Unmute' : 'Mute'}
+                ${labels.mute}
               </button>`
             : nothing
         }
@@ -164,8 +161,8 @@ export class VoiceAgent extends LitElement {
           <span class="bar"><span part="meter-output"></span></span>
         </div>
       </div>
-      <p part="status" aria-live="polite">${STATUS_TEXT[this.status]}</p>
-      ${error ? html`<p part="error" role="alert">${error.message}</p>` : nothing}
+      <p part="status" aria-live="polite">${labels.status[this.status]}</p>
+      ${error ? html`<p part="error" role="alert">${labels.errors[error.code] ?? error.message}</p>` : nothing}
     `;
   }
 

@@ -252,6 +252,27 @@ describe('<voice-agent>', () => {
     expect(log.filter((e) => e.type === 'voice-agent-ended')).to.have.length(1);
   });
 
+  it('shows the texts a site sets through labels, error messages included', async () => {
+    const el = await mount();
+    el.labels = {
+      start: 'Parler à l’agent',
+      stop: 'Terminer',
+      status: { idle: 'Hors ligne', error: 'Erreur' },
+      errors: { token_invalid: 'Réponse du serveur invalide' },
+    };
+    await el.updateComplete;
+    expect(part(el, 'button')!.textContent!.trim()).to.equal('Parler à l’agent');
+    expect(part(el, 'status')!.textContent).to.equal('Hors ligne');
+    el.fetchToken = async () => ({ token: TOKEN, ws_url: 'http://example.com/' });
+    const error = oneEvent(el, 'voice-agent-error');
+    await el.start();
+    expect((await error).detail.message).to.match(/invalid/); // the event keeps the built-in message
+    await el.updateComplete;
+    expect(part(el, 'status')!.textContent).to.equal('Erreur');
+    expect(part(el, 'error')!.textContent).to.equal('Réponse du serveur invalide');
+    expect(part(el, 'button')!.textContent!.trim()).to.equal('Parler à l’agent');
+  });
+
   it('reflects muted and shows a mute toggle during a session', async () => {
     const el = await mount();
     const socket = await connect(el);
@@ -264,6 +285,7 @@ describe('<voice-agent>', () => {
     expect(el.muted).to.equal(true);
     expect(el.hasAttribute('muted')).to.equal(true);
     expect(mute.getAttribute('aria-pressed')).to.equal('true');
+    expect(mute.textContent!.trim()).to.equal('Mute'); // a toggle keeps its name; aria-pressed carries the state
     await el.stop();
     await el.updateComplete;
     expect(part(el, 'mute-button')).to.equal(null);
