@@ -5,6 +5,9 @@ import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.
 import { mergeLabels, type VoiceAgentLabelOverrides } from './labels.js';
 import { styles } from './voice-agent.styles.js';
 
+/** The meter redraws at most this often: smooth to the eye, cheap for the page's main thread. */
+const METER_INTERVAL_MS = 50;
+
 /** Clicks closer together than this are one double click. */
 const DOUBLE_CLICK_MS = 400;
 
@@ -183,17 +186,21 @@ export class VoiceAgent extends LitElement {
 
   #levels = [0, 0];
   #levelFrame = 0;
+  #lastDraw = -Infinity;
   #reducedMotion?: MediaQueryList;
 
   /**
-   * Levels arrive from two worklets, ~30 times a second each: draw them at most once per animation
-   * frame, outside Lit's render cycle, as a compositor-only transform, and only when a bar moves a
-   * visible step (a coarse one under `prefers-reduced-motion`).
+   * Levels arrive with every microphone frame (50 a second) and from playback (30 a second): draw them
+   * in an animation frame at most every METER_INTERVAL_MS, outside Lit's render cycle, as a transform,
+   * and only when a bar moves a visible step (a coarse one under `prefers-reduced-motion`).
    */
   #drawLevels(input: number, output: number): void {
     this.#levels = [input, output];
-    this.#levelFrame ||= requestAnimationFrame(() => {
+    this.#levelFrame ||= requestAnimationFrame((now) => {
       this.#levelFrame = 0;
+      // Levels keep arriving while anything is audible, so a skipped frame is drawn by the next one.
+      if (now - this.#lastDraw < METER_INTERVAL_MS && this.#levels.some(Boolean)) return;
+      this.#lastDraw = now;
       // Queried lazily: importing the module must not need a window (server-side rendering, tests in Node).
       this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');
       const steps = this.#reducedMotion.matches ? 4 : 50;
