@@ -89,7 +89,8 @@ const INSTRUMENT = `(() => {
     const ts = ctx.getOutputTimestamp();
     const at = ts.performanceTime
       ? ts.performanceTime + (first - ts.contextTime) * 1000
-      : performance.now() + (first - ctx.currentTime) * 1000; // no playout position yet: the render clock
+      : // No playout position yet (a context born on this frame): the render clock plus the latency it reports.
+        performance.now() + (first - ctx.currentTime + ctx.outputLatency + ctx.baseLatency) * 1000;
     if (marks.firstAgentAt && (!marks.firstOutAt || at < marks.firstOutAt)) marks.firstOutAt = at;
     marks.context = { output: ctx.outputLatency, base: ctx.baseLatency, rate: ctx.sampleRate, playout: !!ts.performanceTime };
   };
@@ -339,7 +340,8 @@ export async function e2ePart(): Promise<Section> {
     ['click → first mic frame on the socket', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
     [
       'first agent frame → its first sample played by the output device',
-      (f) => `${fixed(f.agentFrameToOutputMs)} ms${f.playoutClock ? '' : ' (render clock)'}`,
+      (f) =>
+        `${fixed(f.agentFrameToOutputMs)} ms${f.playoutClock ? '' : ' (estimated: render clock + reported latency)'}`,
     ],
     [
       'of which the context reports: outputLatency + baseLatency (context rate)',
