@@ -4,7 +4,7 @@ import { viteWorklet } from './tools/worklet-plugin.mjs';
 // One library build, two outputs: `voice-agent.js` (classic IIFE for <script src>) and
 // `voice-agent.mjs` (ES module for bundlers). Lit and the worklets are bundled into both.
 export default defineConfig({
-  plugins: [viteWorklet()],
+  plugins: [viteWorklet({ emit: { 'voice-agent.worklet.js': 'src/audio/processors.worklet.ts' } })],
   build: {
     target: 'es2022',
     lib: {

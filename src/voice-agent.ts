@@ -55,6 +55,7 @@ export class VoiceAgent extends LitElement {
     audioConstraints: { attribute: false },
     muted: { type: Boolean, reflect: true },
     labels: { attribute: false },
+    workletUrl: { attribute: 'worklet-url' },
   };
 
   /** The site's endpoint that answers `POST` with `{ token, ws_url }`. */
@@ -69,6 +70,12 @@ export class VoiceAgent extends LitElement {
   /** Microphone muted: the session goes on and sends silence. */
   declare muted: boolean;
 
+  /**
+   * Loads the audio worklet from this URL (a copy of `dist/voice-agent.worklet.js` on the site) instead of
+   * from the script itself, for a Content-Security-Policy that does not allow `blob:`.
+   */
+  declare workletUrl?: string;
+
   /** Replaces any of the texts the element shows (button, mute toggle, status, error messages by code). */
   declare labels?: VoiceAgentLabelOverrides;
 
@@ -79,7 +86,7 @@ export class VoiceAgent extends LitElement {
       audioConstraints: this.audioConstraints,
     }),
     createAudio: () => {
-      const engine = new AudioEngine();
+      const engine = new AudioEngine({ workletUrl: this.workletUrl });
       engine.onLevels = (input, output) => this.#drawLevels(input, output);
       return engine;
     },

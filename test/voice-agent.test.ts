@@ -73,6 +73,13 @@ describe('<voice-agent>', () => {
     expect(codes).to.deep.equal(['audio_failed']);
   });
 
+  it('maps the worklet-url attribute to workletUrl', async () => {
+    const el = await fixture<VoiceAgent>(
+      html`<voice-agent worklet-url="/static/voice-agent.worklet.js"></voice-agent>`,
+    );
+    expect(el.workletUrl).to.equal('/static/voice-agent.worklet.js');
+  });
+
   it('renders a real button, a polite status region and no error at first', async () => {
     const el = await mount();
     const button = part(el, 'button')!;

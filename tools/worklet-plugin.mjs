@@ -21,8 +21,11 @@ export async function bundleWorklet(file) {
 
 const toModule = (code) => `export default ${JSON.stringify(code)};`;
 
-/** Vite / Rollup plugin. */
-export function viteWorklet() {
+/**
+ * Vite / Rollup plugin. Each worklet is also emitted as a file of its own (`<name>.js` in `emit`), for
+ * sites whose Content-Security-Policy forbids the Blob URL the inlined copy is loaded from.
+ */
+export function viteWorklet({ emit = {} } = {}) {
   return {
     name: 'voice-agent:worklet',
     enforce: 'pre',
@@ -30,7 +33,10 @@ export function viteWorklet() {
       if (!id.endsWith(SUFFIX)) return null;
       const file = id.slice(0, -SUFFIX.length);
       this.addWatchFile(file);
-      return { code: toModule(await bundleWorklet(file)), moduleSideEffects: false };
+      const code = await bundleWorklet(file);
+      const fileName = Object.entries(emit).find(([, source]) => file.endsWith(source))?.[0];
+      if (fileName && this.meta.watchMode === false) this.emitFile({ type: 'asset', fileName, source: code });
+      return { code: toModule(code), moduleSideEffects: false };
     },
   };
 }

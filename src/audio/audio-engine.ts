@@ -16,6 +16,11 @@ import {
 
 /** Options of {@link AudioEngine}. */
 export interface AudioEngineOptions {
+  /**
+   * Where to load the worklet processors from instead of the copy inside the script (a Blob URL): for
+   * sites whose Content-Security-Policy does not allow `blob:` workers. Serve `dist/voice-agent.worklet.js`.
+   */
+  workletUrl?: string;
   /** Agent audio held back before playback starts, absorbing network jitter, in ms. Default 60. */
   prebufferMs?: number;
   /** The AudioContext's sample rate. Default: the device's own (usually 44.1 or 48 kHz), which avoids a second resampler in the browser. */
@@ -140,7 +145,9 @@ export class AudioEngine implements SessionAudio {
     try {
       const [stream] = await Promise.all([
         this.#openMicrophone(constraints),
-        addWorkletModule(context, processorsCode),
+        this.#options.workletUrl
+          ? context.audioWorklet.addModule(this.#options.workletUrl)
+          : addWorkletModule(context, processorsCode),
       ]);
       await withTimeout(resumed, RESUME_TIMEOUT_MS);
       if (this.#closing) return;

@@ -65,6 +65,24 @@ describe('AudioEngine capture (fake microphone)', () => {
     expect(toneAmplitude(framesToFloat(live.frames), 440, WIRE_RATE)).to.be.above(0.1);
   });
 
+  it('loads the processors from workletUrl (the file the build emits for strict CSP sites)', async () => {
+    engine = new AudioEngine({ workletUrl: '/dist/voice-agent.worklet.js' });
+    await engine.open(PROCESSING_OFF);
+    const { frames } = await collectFrames(engine, 500);
+    expect(frames.length).to.be.above(10);
+    expect(frames.every((f) => f.byteLength === 640)).to.equal(true);
+    expect(dominantFrequency(framesToFloat(frames), WIRE_RATE)).to.be.closeTo(440, 10);
+  });
+
+  it('fails with audio_failed when workletUrl cannot be loaded', async () => {
+    engine = new AudioEngine({ workletUrl: '/dist/no-such-worklet.js' });
+    const error = await engine.open(PROCESSING_OFF).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect((error as { code?: string } | null)?.code).to.equal('audio_failed');
+  });
+
   it('reports the microphone level, which falls to 0 within ~300 ms of muting', async () => {
     engine = new AudioEngine();
     const reports: number[] = [];
