@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { createVoiceServer, type VoiceServer } from '../server/index.js';
-import { writeWav } from '../test/fixtures/wav.mjs';
+import { speechLike, writeWav } from '../test/fixtures/wav.mjs';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.mjs';
 import { quickstartPageHtml } from './quickstart.js';
 import { fixed, type Section } from './report.js';
@@ -25,15 +25,7 @@ const BUDGET_HEAP_GROWTH = 1024 * 1024;
  * then 1.8 s of silence, looped by Chromium, so the echo agent hears utterances and answers them.
  */
 function micWav(): string {
-  const seconds = 3;
-  const samples = new Float32Array(MIC_RATE * seconds);
-  for (let i = 0; i < MIC_RATE * 1.2; i++) {
-    const t = i / MIC_RATE;
-    const envelope = Math.sin(Math.PI * (t / 1.2)) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 5 * t));
-    let v = 0;
-    for (let h = 1; h <= 6; h++) v += Math.sin(2 * Math.PI * 160 * h * t) / h;
-    samples[i] = 0.3 * envelope * v;
-  }
+  const samples = speechLike([{ voiced: 1.2, pitch: 160 }, 1.8], { sampleRate: MIC_RATE });
   return writeWav(join(scratchDir('voice-agent-bench-mic-'), 'speech-bursts.wav'), samples, MIC_RATE);
 }
 

@@ -21,7 +21,7 @@ import { voiceServerVitePlugin } from '../server/vite-plugin.js';
 import type { VoiceAgentEventName, VoiceAgentStatus } from '../src/events.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
 import { VOICE_AGENT_EVENTS } from '../src/events.js';
-import { tones, writeWav } from '../test/fixtures/wav.mjs';
+import { speechLike, writeWav } from '../test/fixtures/wav.mjs';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -41,26 +41,9 @@ const UTTERANCE_GAP_MS = 300;
  * passes the browser's noise suppression and the agent's VAD as a voice does.
  */
 function writeSpeechWav(): string {
-  const silence = (seconds: number) => new Float32Array(Math.round(seconds * MIC_RATE));
-  const burst = (seconds: number, pitch: number) => {
-    const voiced = tones(
-      [1, 2, 3, 4, 5, 6].map((k) => k * pitch),
-      { sampleRate: MIC_RATE, seconds, amplitude: 0.06 },
-    );
-    return voiced.map((s, i) => {
-      const t = i / MIC_RATE;
-      const syllables = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t - Math.PI / 2);
-      const fade = Math.min(1, t / 0.03, (seconds - t) / 0.03); // no click at either end
-      return s * syllables * fade;
-    });
-  };
-  const parts = [silence(5), burst(0.7, 140), silence(0.15), burst(0.6, 125), silence(3.5)];
-  const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    samples.set(part, offset);
-    offset += part.length;
-  }
+  const samples = speechLike([5, { voiced: 0.7, pitch: 140 }, 0.15, { voiced: 0.6, pitch: 125 }, 3.5], {
+    sampleRate: MIC_RATE,
+  });
   return writeWav(`${root}test/fixtures/generated/demo-speech.wav`, samples, MIC_RATE);
 }
 

@@ -1,10 +1,9 @@
 /** The wire format (16 kHz mono Int16 LE, 20 ms frames) and the WAV files the agent speaks from. */
 import { pcmBytesToInt16 } from '../src/audio/pcm.js';
+import { FRAME_SAMPLES, WIRE_RATE as SAMPLE_RATE } from '../src/audio/worklet-messages.js';
 
-/** Samples per second on the wire. */
-export const SAMPLE_RATE = 16_000;
-/** Samples in one 20 ms frame. */
-export const FRAME_SAMPLES = 320;
+// The wire format is the client's: one definition serves both ends.
+export { FRAME_SAMPLES, SAMPLE_RATE };
 /** Bytes in one frame: the only size the client may send. */
 export const FRAME_BYTES = FRAME_SAMPLES * 2;
 /** Duration of one frame. */
