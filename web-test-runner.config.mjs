@@ -1,14 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
-import { CHROMIUM_PATH, chromiumFlags } from './tools/chromium.mjs';
-import { wtrWorklet } from './tools/worklet-plugin.mjs';
-import { tones, writeWav } from './test/fixtures/wav.mjs';
 import { tsImport } from 'tsx/esm/api';
 
-// The local voice server (TypeScript) on the runner's own origin: tests can POST /api/voice-token and
-// open the returned ws_url. tsImport loads it without hooking TypeScript into the whole runner process.
-const { voiceServerPlugin } = await tsImport('./server/wtr-plugin.ts', import.meta.url);
+// The project's tools and the local voice server are TypeScript; tsImport loads them without hooking
+// TypeScript into the whole runner process. The server runs on the runner's own origin: tests can
+// POST /api/voice-token and open the returned ws_url.
+const load = (path) => tsImport(path, import.meta.url);
+const { CHROMIUM_PATH, chromiumFlags } = await load('./tools/chromium.ts');
+const { wtrWorklet } = await load('./tools/worklet-plugin.ts');
+const { tones, writeWav } = await load('./tools/wav.ts');
+const { voiceServerPlugin } = await load('./server/wtr-plugin.ts');
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url));
 
@@ -31,6 +33,9 @@ const mockSocketEsm = {
   },
 };
 
+/** The audio engine against a real (fake) microphone: its own group, since the WAV is a browser flag. */
+const MEDIA_TESTS = 'test/audio/audio-engine.*.test.ts';
+
 export default {
   rootDir,
   nodeResolve: true,
@@ -44,11 +49,11 @@ export default {
   ],
   browsers: [chromium()],
   groups: [
-    { name: 'unit', files: ['test/**/*.test.ts', '!test/media/**', '!test/server/**'] },
     {
-      name: 'media',
-      files: ['test/media/**/*.test.ts'],
-      browsers: [chromium(toneWav)],
+      name: 'unit',
+      // test/server/*.test.ts run in Node (npm test); test/server/browser/ reaches the server from a page.
+      files: ['test/**/*.test.ts', `!${MEDIA_TESTS}`, '!test/server/*.test.ts'],
     },
+    { name: 'media', files: [MEDIA_TESTS], browsers: [chromium(toneWav)] },
   ],
 };

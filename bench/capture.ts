@@ -1,9 +1,9 @@
 // Part 2: microphone capture quality and cost, in Node on the pure modules. Our polyphase resampler
 // (the one the capture worklet runs) against the quick-start's pick-every-Nth-sample decimation and
 // plain linear interpolation, at the two rates browsers actually run (44.1 and 48 kHz) → 16 kHz.
-import { Resampler } from '../src/audio/resampler.js';
-import { WIRE_RATE } from '../src/audio/worklet-messages.js';
-import { rms, toneAmplitude } from '../test/audio/analysis.js';
+import { Resampler } from '../src/dsp/resampler.js';
+import { WIRE_RATE } from '../src/wire.js';
+import { rms, toneAmplitude } from '../tools/analysis.js';
 import { QUICKSTART_BLOCK, quickstartDownsample } from './quickstart.js';
 import { fixed, type Section } from './report.js';
 

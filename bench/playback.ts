@@ -2,10 +2,10 @@
 // arrive on a seeded schedule; our path (Int16 → Float32 → 16→48 kHz resampler → JitterBuffer pulled
 // 128 samples per render quantum, as the playback worklet does) runs against the quick-start's
 // back-to-back AudioBufferSourceNode scheduling under exactly the same arrivals.
-import { JitterBuffer } from '../src/audio/jitter-buffer.js';
-import { floatToInt16, int16ToFloat, pcmBytesToInt16 } from '../src/audio/pcm.js';
-import { Resampler } from '../src/audio/resampler.js';
-import { FRAME_SAMPLES, WIRE_RATE } from '../src/audio/worklet-messages.js';
+import { JitterBuffer } from '../src/dsp/jitter-buffer.js';
+import { floatToInt16, int16ToFloat, pcmBytesToInt16 } from '../src/dsp/pcm.js';
+import { Resampler } from '../src/dsp/resampler.js';
+import { FRAME_SAMPLES, WIRE_RATE } from '../src/wire.js';
 import { QuickstartScheduler } from './quickstart.js';
 import { fixed, type Section } from './report.js';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build as esbuild, type Metafile, type Plugin as EsbuildPlugin } from 'esbuild';
 import { build as viteBuild, type Plugin as VitePlugin } from 'vite';
-import { bundleWorklet } from '../tools/worklet-plugin.mjs';
+import { bundleWorklet } from '../tools/worklet-plugin.js';
 import { kb, type Section } from './report.js';
 
 /** The repository root. */
@@ -108,7 +108,7 @@ async function buildLitOnly(): Promise<string> {
   throw new Error('lit-only build produced no chunk');
 }
 
-/** esbuild's side of tools/worklet-plugin.mjs: the same bundled worklet string per `?worklet` import. */
+/** esbuild's side of tools/worklet-plugin.ts: the same bundled worklet string per `?worklet` import. */
 const esbuildWorklet: EsbuildPlugin = {
   name: 'bench:worklet',
   setup(b) {
@@ -169,7 +169,7 @@ async function breakdown(): Promise<(ModuleBytes & { inside?: ModuleBytes[] })[]
         (i) => i.startsWith('worklet:') && moduleGroup(i) === m.name,
       );
       if (!worklet) return m;
-      // The same options as tools/worklet-plugin.mjs, with a metafile, to see what each worklet carries.
+      // The same options as tools/worklet-plugin.ts, with a metafile, to see what each worklet carries.
       const inner = await esbuild({
         ...common,
         entryPoints: [worklet.slice('worklet:'.length)],

@@ -21,8 +21,8 @@ import { voiceServerVitePlugin } from '../server/vite-plugin.js';
 import type { VoiceAgentEventName, VoiceAgentStatus } from '../src/events.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
 import { VOICE_AGENT_EVENTS } from '../src/events.js';
-import { speechLike, writeWav } from '../test/fixtures/wav.mjs';
-import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.mjs';
+import { speechLike, writeWav } from '../tools/wav.js';
+import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MIC_RATE = 48_000;

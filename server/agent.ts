@@ -4,7 +4,8 @@
  * (barge-in). Knows nothing of sockets: it gets frames in and hands frames to `send`.
  */
 import { FramePacer } from './pacer.js';
-import { FRAME_MS, toFrames } from './pcm.js';
+import { FRAME_MS } from '../src/wire.js';
+import { toFrames } from './pcm.js';
 import { EnergyVad, type VadOptions } from './vad.js';
 
 /** Options of {@link EchoAgent}. */

@@ -12,7 +12,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { EchoAgent } from './agent.js';
 import { endedReason, isFaultName, type FaultName } from './faults.js';
 import { header, HttpError, readJsonObject, requestPath, sendJson } from './http.js';
-import { bytesToSamples, FRAME_BYTES } from './pcm.js';
+import { FRAME_BYTES } from '../src/wire.js';
+import { bytesToSamples } from './pcm.js';
 import { TokenStore } from './tokens.js';
 import type { VadOptions } from './vad.js';
 

@@ -1,13 +1,6 @@
 /** The wire format (16 kHz mono Int16 LE, 20 ms frames) and the WAV files the agent speaks from. */
-import { pcmBytesToInt16 } from '../src/audio/pcm.js';
-import { FRAME_SAMPLES, WIRE_RATE as SAMPLE_RATE } from '../src/audio/worklet-messages.js';
-
-// The wire format is the client's: one definition serves both ends.
-export { FRAME_SAMPLES, SAMPLE_RATE };
-/** Bytes in one frame: the only size the client may send. */
-export const FRAME_BYTES = FRAME_SAMPLES * 2;
-/** Duration of one frame. */
-export const FRAME_MS = (FRAME_SAMPLES / SAMPLE_RATE) * 1000;
+import { pcmBytesToInt16 } from '../src/dsp/pcm.js';
+import { FRAME_SAMPLES, WIRE_RATE } from '../src/wire.js';
 
 /**
  * Copies little-endian Int16 bytes into their own Int16Array (the bytes a socket hands over may sit at
@@ -48,7 +41,7 @@ export function decodeWav(file: Uint8Array): Int16Array {
     } else if (tag(at) === 'data') {
       if (!format) throw new Error('WAV data before its fmt chunk');
       const { audioFormat, channels, rate, bits } = format;
-      if (audioFormat !== 1 || channels !== 1 || rate !== SAMPLE_RATE || bits !== 16) {
+      if (audioFormat !== 1 || channels !== 1 || rate !== WIRE_RATE || bits !== 16) {
         throw new Error(`WAV must be 16 kHz mono 16-bit PCM, got ${rate} Hz, ${channels} ch, ${bits} bit`);
       }
       return bytesToSamples(file.subarray(body, Math.min(body + size, file.byteLength)));

@@ -1,8 +1,8 @@
 import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { AudioEngine } from './audio/audio-engine.js';
-import type { VoiceAgentStatus } from './events.js';
+import type { VoiceAgentErrorDetail, VoiceAgentStatus } from './events.js';
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
-import { mergeLabels, type VoiceAgentLabelOverrides } from './labels.js';
+import { errorText, mergeLabels, type VoiceAgentLabelOverrides } from './labels.js';
 import { styles } from './voice-agent.styles.js';
 
 /** The meter redraws at most this often: smooth to the eye, cheap for the page's main thread. */
@@ -172,8 +172,13 @@ export class VoiceAgent extends LitElement {
         </div>
       </div>
       <p part="status" aria-live="polite">${labels.status[this.status]}</p>
-      ${error ? html`<p part="error" role="alert">${labels.errors[error.code] ?? error.message}</p>` : nothing}
+      ${error ? html`<p part="error" role="alert">${this.#errorText(error)}</p>` : nothing}
     `;
+  }
+
+  /** The site's translation of the error (its key, else its code), else the built-in message. */
+  #errorText(error: VoiceAgentErrorDetail): string {
+    return errorText(this.labels?.errors, this.#session.errorKey, { ...error }, error.message);
   }
 
   #lastToggle = -Infinity;

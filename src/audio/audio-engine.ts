@@ -1,6 +1,8 @@
 import { toVoiceAgentError, VoiceAgentError } from '../errors.js';
+import { openMicrophone } from './microphone.js';
 import type { SessionAudio } from '../session/session-audio.js';
-import processorsCode from './processors.worklet.ts?worklet';
+import { DEFAULT_PREBUFFER_MS } from '../dsp/jitter-buffer.js';
+import processorsCode from './worklets/processors.worklet.ts?worklet';
 import { addWorkletModule } from './worklet-loader.js';
 import {
   CAPTURE_PROCESSOR,
@@ -12,7 +14,7 @@ import {
   type PlaybackOptions,
   type PlaybackReport,
   type PlaybackStats,
-} from './worklet-messages.js';
+} from './worklets/messages.js';
 
 /** Options of {@link AudioEngine}. */
 export interface AudioEngineOptions {
@@ -21,46 +23,14 @@ export interface AudioEngineOptions {
    * sites whose Content-Security-Policy does not allow `blob:` workers. Serve `dist/voice-agent.worklet.js`.
    */
   workletUrl?: string;
-  /** Agent audio held back before playback starts, absorbing network jitter, in ms. Default 60. */
+  /** Agent audio held back before playback starts, absorbing network jitter, in ms (default DEFAULT_PREBUFFER_MS). */
   prebufferMs?: number;
   /** The AudioContext's sample rate. Default: the device's own (usually 44.1 or 48 kHz), which avoids a second resampler in the browser. */
   sampleRate?: number;
 }
 
-/** What `getUserMedia` gets unless the caller's constraints say otherwise. */
-export const DEFAULT_AUDIO_CONSTRAINTS: Readonly<MediaTrackConstraints> = {
-  channelCount: 1,
-  echoCancellation: true,
-  noiseSuppression: true,
-  autoGainControl: true,
-};
-
-const DEFAULT_PREBUFFER_MS = 60;
-const AUDIO_FAILED = 'Audio could not be started in this browser';
-
 /** How long a context may stay suspended after the microphone is granted before we give up. */
 const RESUME_TIMEOUT_MS = 3000;
-
-/** Maps a `getUserMedia` rejection to the error the user sees. */
-export function microphoneError(err: unknown): VoiceAgentError {
-  const name = typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '';
-  switch (name) {
-    case 'NotAllowedError':
-    case 'SecurityError':
-      return new VoiceAgentError(
-        'microphone_denied',
-        'Microphone access was denied. Allow it in the browser’s site settings, then try again.',
-      );
-    case 'NotFoundError':
-    case 'OverconstrainedError':
-      return new VoiceAgentError('microphone_not_found', 'No microphone was found. Connect one, then try again.');
-    default:
-      return new VoiceAgentError(
-        'microphone_unavailable',
-        'The microphone could not be started. Another application may be using it.',
-      );
-  }
-}
 
 /**
  * The browser side of the audio: microphone → capture worklet → 640-byte frames, and agent audio →
@@ -87,7 +57,7 @@ export class AudioEngine implements SessionAudio {
   #muted = false;
   #inputLevel = 0;
   #outputLevel = 0;
-  #stats: PlaybackStats = { underruns: 0, dropped: 0 };
+  #stats: PlaybackStats = { underruns: 0, dropped: 0, queued: 0 };
 
   readonly #options: AudioEngineOptions;
 
@@ -139,7 +109,7 @@ export class AudioEngine implements SessionAudio {
         this.#options.sampleRate ? { sampleRate: this.#options.sampleRate } : {},
       );
     } catch (err) {
-      throw toVoiceAgentError(err, 'audio_failed', AUDIO_FAILED);
+      throw toVoiceAgentError(err, 'audio_failed');
     }
     const resumed = context.resume().catch(() => undefined);
     try {
@@ -152,13 +122,13 @@ export class AudioEngine implements SessionAudio {
       await withTimeout(resumed, RESUME_TIMEOUT_MS);
       if (this.#closing) return;
       if (context.state !== 'running') {
-        throw new VoiceAgentError('audio_failed', 'The browser did not let audio start. Click to try again.');
+        throw new VoiceAgentError('audio_failed/blocked');
       }
       this.#connect(context, stream);
     } catch (err) {
       if (this.#closing) return; // closed meanwhile: nothing to report
       await this.close();
-      throw toVoiceAgentError(err, 'audio_failed', AUDIO_FAILED);
+      throw toVoiceAgentError(err, 'audio_failed');
     }
   }
 
@@ -202,16 +172,7 @@ export class AudioEngine implements SessionAudio {
   }
 
   async #openMicrophone(constraints: MediaTrackConstraints): Promise<MediaStream> {
-    // mediaDevices is undefined outside secure contexts (http: other than localhost).
-    if (!navigator.mediaDevices?.getUserMedia) {
-      throw new VoiceAgentError('microphone_unavailable', 'The microphone can only be used on a secure (https) page.');
-    }
-    let stream: MediaStream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: { ...DEFAULT_AUDIO_CONSTRAINTS, ...constraints } });
-    } catch (err) {
-      throw microphoneError(err);
-    }
+    const stream = await openMicrophone(constraints);
     if (this.#closing) {
       // The element went away while the permission prompt was up: release the mic at once.
       stream.getTracks().forEach((track) => track.stop());
@@ -244,8 +205,8 @@ export class AudioEngine implements SessionAudio {
       } satisfies PlaybackOptions,
     });
     this.#playback.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
-      const { level, underruns, dropped } = event.data;
-      this.#stats = { underruns, dropped };
+      const { level, ...stats } = event.data;
+      this.#stats = stats;
       this.#setLevels(this.#inputLevel, level);
     };
     this.#playback.connect(context.destination);
@@ -261,12 +222,7 @@ export class AudioEngine implements SessionAudio {
       // Fires when the device is unplugged or revoked, not for our own stop() in release().
       track.onended = () => {
         if (this.#closing) return;
-        this.onError?.(
-          new VoiceAgentError(
-            'microphone_unavailable',
-            'The microphone stopped working (unplugged or in use by another app).',
-          ),
-        );
+        this.onError?.(new VoiceAgentError('microphone_unavailable/ended'));
       };
     }
     // Browsers suspend a running context on their own (another tab taking audio focus, iOS

@@ -1,3 +1,5 @@
+import { ERROR_MESSAGES } from '../labels.js';
+
 /** A server → client text frame, parsed (see the README's protocol section). */
 export type ServerMessage =
   | { type: 'connected' }
@@ -36,7 +38,7 @@ export function parseServerMessage(data: string): ServerMessage | null {
       return {
         type,
         code: nonEmptyString(message.code) ?? 'unknown',
-        message: nonEmptyString(message.message) ?? 'The voice service reported an error',
+        message: nonEmptyString(message.message) ?? ERROR_MESSAGES.server_error,
       };
     default:
       return { type: 'unknown', message: { ...message, type } };

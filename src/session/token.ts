@@ -20,35 +20,34 @@ export const DEFAULT_TOKEN_TIMEOUT_MS = 10_000;
 // Plain `ws:` sends the token in clear text, which is only acceptable without a network in between.
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-const invalid = (what: string) => new VoiceAgentError('token_invalid', `The token response is invalid: ${what}`);
-
 /** Checks `ws_url` and returns it normalised; throws `token_invalid` naming the problem (never echoing the URL). */
 export function checkWsUrl(value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw invalid('`ws_url` is missing or not a string');
+  if (typeof value !== 'string' || value === '') throw new VoiceAgentError('token_invalid/url_missing');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw invalid('`ws_url` is not an absolute URL');
+    throw new VoiceAgentError('token_invalid/url_relative');
   }
   if (url.protocol === 'ws:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw invalid(`\`ws_url\` uses unencrypted ws: for the non-local host ${url.hostname}; use wss:`);
+    throw new VoiceAgentError('token_invalid/url_insecure', { host: url.hostname });
   }
   if (url.protocol !== 'wss:' && url.protocol !== 'ws:') {
-    throw invalid(`\`ws_url\` must be a wss: URL, not ${url.protocol}`);
+    throw new VoiceAgentError('token_invalid/url_scheme', { protocol: url.protocol });
   }
   // The WebSocket constructor throws on a fragment; say so here rather than as a socket failure.
-  if (url.hash) throw invalid('`ws_url` must not contain a #fragment');
+  if (url.hash) throw new VoiceAgentError('token_invalid/url_fragment');
   return url.href;
 }
 
 /** Validates a token source's answer (already parsed from JSON); throws `token_invalid`. */
 export function parseTokenResponse(value: unknown): TokenResponse {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new VoiceAgentError('token_invalid/not_object');
   const { token, ws_url } = value as Record<string, unknown>;
-  if (token === undefined || token === null) throw invalid('`token` is missing');
-  if (typeof token !== 'string') throw invalid('`token` is not a string');
-  if (token === '') throw invalid('`token` is empty');
+  if (token === undefined || token === null) throw new VoiceAgentError('token_invalid/token_missing');
+  if (typeof token !== 'string') throw new VoiceAgentError('token_invalid/token_type');
+  if (token === '') throw new VoiceAgentError('token_invalid/token_empty');
   return { token, ws_url: checkWsUrl(ws_url) };
 }
 
@@ -58,15 +57,13 @@ export function parseTokenResponse(value: unknown): TokenResponse {
  */
 export function parseTokenHttpResponse(status: number, body: string): TokenResponse {
   if (status < 200 || status > 299) {
-    throw new VoiceAgentError('token_request_failed', `The token endpoint answered HTTP ${status}`, {
-      httpStatus: status,
-    });
+    throw new VoiceAgentError('token_request_failed/http', { httpStatus: status });
   }
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
-    throw invalid('the body is not JSON');
+    throw new VoiceAgentError('token_invalid/not_json');
   }
   return parseTokenResponse(value);
 }
@@ -80,11 +77,8 @@ export async function obtainToken(source: TokenSource, timeoutMs: number, signal
   // A race, not just an abort: a custom fetchToken cannot be aborted, and must not hold the session.
   let fail!: (err: VoiceAgentError) => void;
   const deadline = new Promise<never>((_, reject) => (fail = reject));
-  const timer = setTimeout(
-    () => fail(new VoiceAgentError('token_request_failed', `The token request timed out after ${timeoutMs} ms`)),
-    timeoutMs,
-  );
-  const cancel = () => fail(new VoiceAgentError('token_request_failed', 'The token request was cancelled'));
+  const timer = setTimeout(() => fail(new VoiceAgentError('token_request_failed/timeout', { timeoutMs })), timeoutMs);
+  const cancel = () => fail(new VoiceAgentError('token_request_failed/cancelled'));
   signal.addEventListener('abort', cancel);
   const controller = new AbortController();
   try {
@@ -102,13 +96,12 @@ async function fetchFromSource(source: TokenSource, signal: AbortSignal): Promis
     try {
       value = await source.fetchToken();
     } catch (err) {
-      throw toVoiceAgentError(err, 'token_request_failed', 'fetchToken() failed');
+      throw toVoiceAgentError(err, 'token_request_failed/fetch_token');
     }
     return parseTokenResponse(value);
   }
   if (!source.tokenUrl) {
-    const message = 'No token source: set the token-url attribute or the fetchToken property';
-    throw new VoiceAgentError('token_request_failed', message);
+    throw new VoiceAgentError('token_request_failed/no_source');
   }
   let status: number;
   let body: string;
@@ -123,7 +116,7 @@ async function fetchFromSource(source: TokenSource, signal: AbortSignal): Promis
     status = response.status;
     body = await response.text();
   } catch (err) {
-    throw toVoiceAgentError(err, 'token_request_failed', 'The token request failed');
+    throw toVoiceAgentError(err, 'token_request_failed');
   }
   return parseTokenHttpResponse(status, body);
 }

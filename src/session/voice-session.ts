@@ -8,6 +8,7 @@ import {
   type VoiceAgentEventName,
   type VoiceAgentStatus,
 } from '../events.js';
+import type { ErrorMessageKey } from '../labels.js';
 import { parseServerMessage, tokenMessage } from './protocol.js';
 import type { SessionAudio } from './session-audio.js';
 import { DEFAULT_TOKEN_TIMEOUT_MS, obtainToken, type TokenResponse } from './token.js';
@@ -70,6 +71,7 @@ export class VoiceSession implements ReactiveController {
   #run: Run | null = null;
   #status: VoiceAgentStatus = 'idle';
   #error: VoiceAgentErrorDetail | null = null;
+  #errorKey: ErrorMessageKey = 'audio_failed';
   #audio: SessionAudio | null = null;
   #muted = false;
   #droppedFrames = 0;
@@ -91,6 +93,11 @@ export class VoiceSession implements ReactiveController {
   /** The last error, for display; cleared by `start()`. */
   get error(): VoiceAgentErrorDetail | null {
     return this.#error;
+  }
+
+  /** Which message of `ERROR_MESSAGES` the last error carries, so the element can show a site's translation. */
+  get errorKey(): ErrorMessageKey {
+    return this.#errorKey;
   }
 
   /** The live audio engine (levels, mute), or null between sessions. */
@@ -147,7 +154,7 @@ export class VoiceSession implements ReactiveController {
       await Promise.race([this.#connect(run, audio, token, connectTimeoutMs), untilAborted(run.abort.signal)]);
     } catch (err) {
       // Token and socket failures are VoiceAgentErrors already; anything else came from the engine.
-      void this.#end(run, 'error', 'error', toVoiceAgentError(err, 'audio_failed', 'The audio engine failed'));
+      void this.#end(run, 'error', 'error', toVoiceAgentError(err, 'audio_failed/engine'));
     }
   }
 
@@ -178,15 +185,15 @@ export class VoiceSession implements ReactiveController {
     try {
       socket = new WebSocket(ws_url);
     } catch (err) {
-      throw toVoiceAgentError(err, 'socket_failed', 'Could not open the connection to the voice service');
+      throw toVoiceAgentError(err, 'socket_failed');
     }
     socket.binaryType = 'arraybuffer';
     run.socket = socket;
     // A socket to an unreachable host can sit in CONNECTING for minutes, and a service that never says
     // `connected` would leave the visitor looking at "Connecting…": give up instead.
     run.connectTimer = setTimeout(() => {
-      const message = `The voice service did not answer within ${timeoutMs / 1000} s`;
-      void this.#end(run, 'error', 'error', new VoiceAgentError('socket_failed', message));
+      const timeout = new VoiceAgentError('socket_failed/timeout', { seconds: timeoutMs / 1000 });
+      void this.#end(run, 'error', 'error', timeout);
     }, timeoutMs);
     await new Promise<void>((resolve, reject) => {
       let opened = false;
@@ -199,15 +206,10 @@ export class VoiceSession implements ReactiveController {
       // No onerror: a close event always follows an error, and carries the code.
       socket.onclose = (event) => {
         if (!opened) {
-          const message = `Could not connect to the voice service (close code ${event.code})`;
-          reject(new VoiceAgentError('socket_failed', message));
+          reject(new VoiceAgentError('socket_failed/closed', { closeCode: event.code }));
           return;
         }
-        const message = `The connection to the voice service was lost (close code ${event.code})`;
-        const lost = new VoiceAgentError('connection_lost', message, {
-          closeCode: event.code,
-          closeReason: event.reason,
-        });
+        const lost = new VoiceAgentError('connection_lost', { closeCode: event.code, closeReason: event.reason });
         void this.#end(run, 'ended', 'connection_lost', lost);
       };
     });
@@ -253,6 +255,7 @@ export class VoiceSession implements ReactiveController {
           serverCode: message.code,
         };
         this.#error = detail;
+        this.#errorKey = 'server_error';
         this.#host.requestUpdate();
         this.#emit('voice-agent-error', detail);
         return;
@@ -305,7 +308,10 @@ export class VoiceSession implements ReactiveController {
     }
     this.#audio = null;
     const detail = error && errorDetail(error);
-    if (detail) this.#error = detail;
+    if (error) {
+      this.#error = detail!;
+      this.#errorKey = error.key;
+    }
     this.#status = status;
     this.#host.requestUpdate();
     if (detail) this.#emit('voice-agent-error', detail);

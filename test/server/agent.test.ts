@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadGreeting } from '../../server/index.js';
-import { FRAME_SAMPLES } from '../../server/pcm.js';
+import { FRAME_SAMPLES } from '../../src/wire.js';
 import {
   samplesOf,
   serviceToken,
@@ -11,7 +11,7 @@ import {
   TestClient,
   toneFrames,
   type TestServer,
-} from './harness.js';
+} from '../helpers/server.js';
 
 /** Index of `needle` inside `haystack`, or -1. */
 function indexOf(haystack: Int16Array, needle: Int16Array): number {

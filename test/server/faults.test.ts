@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { XSS_PROBE } from '../../server/emulator.js';
 import { FAULTS, isFaultName } from '../../server/faults.js';
 import { loadGreeting } from '../../server/index.js';
-import { silenceFrames, sleep, startServer, TestClient, type TestServer } from './harness.js';
+import { silenceFrames, sleep, startServer, TestClient, type TestServer } from '../helpers/server.js';
 
 describe('fault injection (POST /api/voice-token?fault=NAME)', () => {
   let server: TestServer;

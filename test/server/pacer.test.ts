@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FramePacer } from '../../server/pacer.js';
-import { sleep } from './harness.js';
+import { sleep } from '../helpers/server.js';
 
 /** `count` distinct one-byte frames (the byte is the index), so order is checkable. */
 const frames = (count: number, from = 0) => Array.from({ length: count }, (_, i) => Buffer.from([from + i]));

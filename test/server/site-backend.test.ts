@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { API_KEY, startServer, TestClient, type TestServer } from './harness.js';
+import { API_KEY, startServer, TestClient, type TestServer } from '../helpers/server.js';
 
 /** POST /api/voice-token as the widget does it. */
 const siteToken = (base: string) =>

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FRAME_SAMPLES, SAMPLE_RATE } from '../../server/pcm.js';
+import { FRAME_SAMPLES, WIRE_RATE } from '../../src/wire.js';
 import { EnergyVad, frameLevelDb, type VadEvent } from '../../server/vad.js';
 
 // Synthetic 20 ms frames: a sine tone, digital silence, and deterministic white noise.
 function tone(frames: number, amplitude = 0.3, freq = 300): Int16Array[] {
   return Array.from({ length: frames }, (_, f) =>
     Int16Array.from({ length: FRAME_SAMPLES }, (_, i) =>
-      Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * freq * (f * FRAME_SAMPLES + i)) / SAMPLE_RATE)),
+      Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * freq * (f * FRAME_SAMPLES + i)) / WIRE_RATE)),
     ),
   );
 }

@@ -2,6 +2,7 @@ import { aTimeout, expect, waitUntil } from '@open-wc/testing';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Server, type Client } from 'mock-socket';
 import { VoiceAgentError, type VoiceAgentErrorCode } from '../../src/errors.js';
+import { ERROR_MESSAGES } from '../../src/labels.js';
 import { VOICE_AGENT_EVENTS, type VoiceAgentErrorDetail, type VoiceAgentEventName } from '../../src/events.js';
 import type { SessionAudio } from '../../src/session/session-audio.js';
 import {
@@ -527,13 +528,10 @@ describe('VoiceSession', () => {
     ];
     for (const code of audioCodes) {
       it(`audio.open rejecting with ${code} → that error, and no socket is opened`, async () => {
-        const rig = setup(
-          undefined,
-          () => new FakeAudio(() => Promise.reject(new VoiceAgentError(code, `mic says ${code}`))),
-        );
+        const rig = setup(undefined, () => new FakeAudio(() => Promise.reject(new VoiceAgentError(code))));
         await rig.session.start();
         expect(rig.host.trace).to.deep.equal(['status:connecting', `error:${code}`, 'status:error', 'ended:error']);
-        expect(rig.session.error).to.deep.equal({ code, message: `mic says ${code}` });
+        expect(rig.session.error).to.deep.equal({ code, message: ERROR_MESSAGES[code] });
         expect(rig.audios[0].calls).to.include('close');
         await aTimeout(20);
         expect(clients).to.have.length(0);
@@ -543,7 +541,7 @@ describe('VoiceSession', () => {
     it('the microphone failing mid-session → that error, socket closed with 1000, ended error', async () => {
       const rig = setup();
       await connect(rig);
-      rig.audios[0].onError!(new VoiceAgentError('microphone_unavailable', 'The microphone stopped working'));
+      rig.audios[0].onError!(new VoiceAgentError('microphone_unavailable/ended'));
       expect(rig.host.trace.slice(-3)).to.deep.equal(['error:microphone_unavailable', 'status:error', 'ended:error']);
       expect(rig.audios[0].onError).to.equal(null);
       expect(rig.audios[0].onFrame).to.equal(null);

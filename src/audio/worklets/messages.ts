@@ -1,0 +1,42 @@
+// The messages between the AudioEngine (main thread) and its two processors. Audio travels as bare
+// ArrayBuffers, transferred rather than copied; everything else is a small typed object.
+
+/** `registerProcessor` names; prefixed so they cannot clash with a site's own worklets. */
+export const CAPTURE_PROCESSOR = 'voice-agent-capture';
+export const PLAYBACK_PROCESSOR = 'voice-agent-playback';
+
+/** How often the playback processor reports its level and stats, per second. */
+export const REPORTS_PER_SECOND = 30;
+
+/** `processorOptions` of the capture node. */
+export interface CaptureOptions {
+  muted: boolean;
+}
+
+/** `processorOptions` of the playback node. */
+export interface PlaybackOptions {
+  /** Audio held back before playback starts, absorbing network jitter, in ms. */
+  prebufferMs: number;
+}
+
+/** Main thread → capture processor. */
+export type CaptureCommand = { type: 'muted'; muted: boolean };
+
+/** Capture processor → main thread: a 640-byte Int16 frame (transferred) and the microphone level. */
+export type CaptureReport = { frame: ArrayBuffer; level: number };
+
+/** Main thread → playback processor: agent audio (Int16 LE, 16 kHz, any length), or barge-in. */
+export type PlaybackCommand = ArrayBuffer | { type: 'interrupt' };
+
+/** Playback counters since the node started. */
+export interface PlaybackStats {
+  /** Times the queue ran dry while playing. */
+  underruns: number;
+  /** Samples (at the context rate) dropped because the queue was full. */
+  dropped: number;
+  /** Agent audio queued and not yet played, in samples at the context rate. */
+  queued: number;
+}
+
+/** Playback processor → main thread, about `REPORTS_PER_SECOND` times a second while something changes. */
+export type PlaybackReport = { level: number } & PlaybackStats;

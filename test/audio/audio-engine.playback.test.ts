@@ -1,0 +1,161 @@
+// The agent-audio path end to end in Chromium: wire frames in, the playback node's output recorded by a
+// test worklet at the context's rate.
+import { expect } from '@open-wc/testing';
+import { AudioEngine, type AudioEngineOptions } from '../../src/audio/audio-engine.js';
+import { dominantFrequency, toneAmplitude } from '../../tools/analysis.js';
+import { Recorder, firstLoud, lastLoud, longestZeroRun, maxStep, sleep, toneFrames, until } from '../helpers/media.js';
+
+const AMPLITUDE = 0.5;
+
+/** The largest step a clean 1 kHz sine of AMPLITUDE takes between samples at `rate`. */
+const sineStep = (rate: number) => (2 * Math.PI * 1000 * AMPLITUDE) / rate;
+
+describe('AudioEngine playback', () => {
+  let engine: AudioEngine;
+  let recorder: Recorder;
+  let rate: number;
+
+  /** Opens the engine under test and starts recording its output. */
+  async function open(options?: AudioEngineOptions): Promise<void> {
+    engine = new AudioEngine(options);
+    await engine.open({});
+    rate = engine.output!.context.sampleRate;
+    recorder = await Recorder.tap(engine.output!);
+  }
+
+  afterEach(async () => {
+    recorder?.stop();
+    await engine.close();
+  });
+
+  it('plays 20 ms frames arriving with jitter as a gapless 1 kHz tone, without underruns', async function () {
+    // A prebuffer well above the default 60 ms: this page's timers, which play the network here, run
+    // up to ~300 ms late when other browsers load the 2-core machine, and a late feed is an underrun
+    // that the product rightly counts.
+    const prebufferMs = 300;
+    await open({ prebufferMs });
+    const frames = toneFrames(1000, AMPLITUDE, 2);
+    // Frame i is due at 20·i ms plus up to 20 ms of jitter; a late frame holds back the ones after it
+    // (a socket delivers in order), then they arrive together.
+    const due = frames.map((_, i) => 20 * i + Math.random() * 20);
+    const playedAt = engine.output!.context.currentTime;
+    const started = performance.now();
+    let sent = 0;
+    let feedLateMs = 0; // beyond the jitter meant, from this page's timers
+    while (sent < frames.length) {
+      const now = performance.now() - started;
+      while (sent < frames.length && due[sent] <= now) {
+        feedLateMs = Math.max(feedLateMs, now - due[sent]);
+        engine.play(frames[sent++]);
+      }
+      await sleep(5);
+    }
+    const stats = engine.stats; // before the queue drains at the end of the feed
+    await sleep(400);
+    const samples = recorder.samples();
+
+    const start = firstLoud(samples);
+    expect(start).to.be.at.least(0);
+    const latencyMs = ((recorder.startFrame + start) / rate - playedAt) * 1000;
+    // Until the last frame has played (2 s, less a margin for the resampler's delay).
+    const played = samples.subarray(start, start + Math.round(1.98 * rate));
+    console.log(
+      `playback @${rate} Hz, ${prebufferMs} ms prebuffer: first sound after ${latencyMs.toFixed(0)} ms, ` +
+        `feed up to ${feedLateMs.toFixed(0)} ms late, underruns ${stats.underruns}, ` +
+        `longest zero run ${longestZeroRun(played)}, max step ${maxStep(played).toFixed(4)}`,
+    );
+    expect(dominantFrequency(played, rate)).to.be.closeTo(1000, 10);
+    expect(toneAmplitude(played, 1000, rate)).to.be.closeTo(AMPLITUDE, 0.05);
+    expect(maxStep(played)).to.be.below(sineStep(rate) * 1.2);
+    // Gaps are the engine's fault only if the feed stayed within what the prebuffer absorbs.
+    if (feedLateMs > prebufferMs - 40) this.skip();
+    expect(longestZeroRun(played)).to.be.below(3);
+    expect(stats.underruns).to.equal(0);
+  });
+
+  it('interrupt() stops queued audio within ~50 ms with a fade, not a click', async () => {
+    await open();
+    for (const frame of toneFrames(1000, AMPLITUDE, 3)) engine.play(frame);
+    await until(() => firstLoud(recorder.samples()) >= 0, 2000, 'playback to start');
+    await sleep(300);
+    const interruptFrame = Math.round(engine.output!.context.currentTime * rate);
+    engine.interrupt();
+    await sleep(400);
+    const samples = recorder.samples();
+
+    const stopMs = ((recorder.startFrame + lastLoud(samples) - interruptFrame) / rate) * 1000;
+    console.log(`interrupt: silent ${stopMs.toFixed(1)} ms after interrupt(), max step ${maxStep(samples).toFixed(4)}`);
+    expect(stopMs).to.be.below(150); // ~50 ms asked (5 ms measured); room for a loaded machine
+    expect(maxStep(samples)).to.be.below(sineStep(rate) * 1.2);
+    expect(engine.stats.underruns).to.equal(0); // a dropped queue is not an underrun
+  });
+
+  it('starts cleanly again after the queue ran dry', async () => {
+    await open();
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) engine.play(frame);
+    await sleep(600); // plays, then runs dry
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) engine.play(frame);
+    await sleep(600);
+    const samples = recorder.samples();
+    // Two bursts with silence between them, and no click at either edge.
+    expect(firstLoud(samples)).to.be.at.least(0);
+    expect(longestZeroRun(samples)).to.be.above(0.1 * rate);
+    expect(maxStep(samples)).to.be.below(sineStep(rate) * 1.2);
+  });
+
+  it('drops the odd trailing byte of a frame and ignores empty frames', async () => {
+    await open();
+    for (const frame of toneFrames(1000, AMPLITUDE, 1)) {
+      const odd = new Uint8Array(frame.byteLength + 1);
+      odd.set(new Uint8Array(frame));
+      odd[frame.byteLength] = 0x7f; // garbage that would shift every sample if kept
+      engine.play(odd.buffer);
+      engine.play(new ArrayBuffer(0));
+    }
+    await sleep(1200);
+    const samples = recorder.samples();
+    const played = samples.subarray(firstLoud(samples), firstLoud(samples) + Math.round(0.9 * rate));
+    expect(dominantFrequency(played, rate)).to.be.closeTo(1000, 10);
+    expect(longestZeroRun(played)).to.be.below(3);
+    expect(maxStep(played)).to.be.below(sineStep(rate) * 1.2);
+  });
+
+  it('caps a 100 s frame without freezing the page, counting what it drops', async () => {
+    await open();
+    const huge = toneFrames(1000, AMPLITUDE, 100, 1_600_000)[0];
+    engine.play(huge);
+    // Handed to the audio thread, not copied or converted here: the caller's buffer is now detached.
+    expect(huge.byteLength).to.equal(0);
+    // The page stays responsive: timers keep firing while the audio thread takes the frame.
+    let longestStallMs = 0;
+    for (let last = performance.now(), end = last + 1000; last < end;) {
+      await sleep(10);
+      const now = performance.now();
+      longestStallMs = Math.max(longestStallMs, now - last);
+      last = now;
+    }
+    await until(() => engine.stats.dropped > 0, 3000, 'dropped samples to be counted');
+    const samples = recorder.samples();
+    console.log(
+      `100 s frame: longest main-thread stall ${longestStallMs.toFixed(0)} ms, ` +
+        `dropped ${(engine.stats.dropped / rate).toFixed(1)} s`,
+    );
+    expect(longestStallMs).to.be.below(300); // ~12 ms idle, ~120 ms seen with other browsers busy
+    // What fits (30 s) is kept and plays.
+    expect(engine.stats.dropped / rate).to.be.closeTo(70, 1);
+    expect(dominantFrequency(samples.subarray(firstLoud(samples)), rate)).to.be.closeTo(1000, 10);
+  });
+
+  it('reports the output level, which falls to 0 within ~300 ms of the audio ending', async () => {
+    await open();
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.5)) engine.play(frame);
+    await until(() => engine.outputLevel > 0.1, 2000, 'an output level');
+    // The tone ends 0.5 s after it started; the level must be 0 about 0.3 s later.
+    await until(() => engine.outputLevel === 0, 3000, 'the level to reach 0');
+    const samples = recorder.samples();
+    const endMs = ((recorder.startFrame + lastLoud(samples)) / rate) * 1000;
+    const zeroMs = engine.output!.context.currentTime * 1000;
+    console.log(`output level reached 0 about ${(zeroMs - endMs).toFixed(0)} ms after the audio ended`);
+    expect(zeroMs - endMs).to.be.below(1000); // ~300 ms measured; seen late here on a loaded machine
+  });
+});

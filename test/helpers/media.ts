@@ -1,0 +1,141 @@
+// Shared by the media tests: a recorder worklet that taps any node, tone frames on the wire format,
+// and small measuring helpers. Not a test file itself.
+import { floatToInt16, int16ToFloat } from '../../src/dsp/pcm.js';
+import { WIRE_RATE } from '../../src/wire.js';
+import { addWorkletModule } from '../../src/audio/worklet-loader.js';
+
+/** A test-only processor: posts a copy of each input block with the context frame it was rendered at. */
+const RECORDER_CODE = `
+registerProcessor('test-recorder', class extends AudioWorkletProcessor {
+  process(inputs) {
+    const channel = inputs[0][0];
+    if (channel) this.port.postMessage({ frame: currentFrame, samples: channel.slice() });
+    return true;
+  }
+});`;
+
+/** Records what a node outputs, block by block, with each block's context frame. */
+export class Recorder {
+  private readonly blocks: { frame: number; samples: Float32Array }[] = [];
+
+  private constructor(private readonly node: AudioWorkletNode) {
+    node.port.onmessage = (event) => this.blocks.push(event.data);
+  }
+
+  /** Starts recording `source`. The recorder has no output: Chromium renders it because its input is live. */
+  static async tap(source: AudioNode): Promise<Recorder> {
+    await addWorkletModule(source.context, RECORDER_CODE);
+    const node = new AudioWorkletNode(source.context, 'test-recorder', { numberOfOutputs: 0 });
+    source.connect(node);
+    return new Recorder(node);
+  }
+
+  /** Context frame of the first recorded sample. */
+  get startFrame(): number {
+    return this.blocks[0]?.frame ?? 0;
+  }
+
+  /** Everything recorded so far, contiguous from `startFrame`. */
+  samples(): Float32Array {
+    const out = new Float32Array(this.blocks.reduce((n, b) => n + b.samples.length, 0));
+    let offset = 0;
+    for (const { samples } of this.blocks) {
+      out.set(samples, offset);
+      offset += samples.length;
+    }
+    return out;
+  }
+
+  stop(): void {
+    this.node.disconnect();
+    this.node.port.onmessage = null;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` every 20 ms until it holds, failing after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A continuous sine at 16 kHz cut into wire frames (Int16 LE) of `frameSamples` samples each. */
+export function toneFrames(freq: number, amplitude: number, seconds: number, frameSamples = 320): ArrayBuffer[] {
+  const total = Math.round(seconds * WIRE_RATE);
+  const tone = new Float32Array(total);
+  for (let i = 0; i < total; i++) tone[i] = amplitude * Math.sin((2 * Math.PI * freq * i) / WIRE_RATE);
+  const pcm = floatToInt16(tone);
+  const frames: ArrayBuffer[] = [];
+  for (let i = 0; i < total; i += frameSamples) frames.push(pcm.slice(i, i + frameSamples).buffer);
+  return frames;
+}
+
+/** Wire frames joined back into Float32 samples. */
+export function framesToFloat(frames: ArrayBuffer[]): Float32Array {
+  const out = new Float32Array(frames.reduce((n, f) => n + f.byteLength / 2, 0));
+  let offset = 0;
+  for (const frame of frames) {
+    int16ToFloat(new Int16Array(frame), out.subarray(offset));
+    offset += frame.byteLength / 2;
+  }
+  return out;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** `fn` applied to consecutive windows of `size` samples. */
+export function perWindow<T>(samples: Float32Array, size: number, fn: (window: Float32Array) => T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i + size <= samples.length; i += size) out.push(fn(samples.subarray(i, i + size)));
+  return out;
+}
+
+/** Index of the first sample louder than `threshold`, or -1. */
+export function firstLoud(samples: Float32Array, threshold = 1e-3): number {
+  return samples.findIndex((s) => Math.abs(s) > threshold);
+}
+
+/** Index of the last sample louder than `threshold`, or -1. */
+export function lastLoud(samples: Float32Array, threshold = 1e-3): number {
+  let i = samples.length - 1;
+  while (i >= 0 && Math.abs(samples[i]) <= threshold) i--;
+  return i;
+}
+
+/** Longest run of exactly-zero samples: a gap in playback. */
+export function longestZeroRun(samples: Float32Array): number {
+  let longest = 0;
+  let run = 0;
+  for (const s of samples) {
+    run = s === 0 ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
+/** Largest jump between neighbouring samples: a click shows as a step far above the signal's own. */
+export function maxStep(samples: Float32Array): number {
+  let max = 0;
+  for (let i = 1; i < samples.length; i++) max = Math.max(max, Math.abs(samples[i] - samples[i - 1]));
+  return max;
+}
+
+/** Wraps `navigator.mediaDevices.getUserMedia` to keep each stream it hands out; `restore()` undoes it. */
+export function spyOnGetUserMedia(): { streams: MediaStream[]; restore(): void } {
+  const media = navigator.mediaDevices;
+  const original = media.getUserMedia;
+  const streams: MediaStream[] = [];
+  media.getUserMedia = async (constraints) => {
+    const stream = await original.call(media, constraints);
+    streams.push(stream);
+    return stream;
+  };
+  return { streams, restore: () => void (media.getUserMedia = original) };
+}

@@ -1,0 +1,27 @@
+// How every tool here starts Chromium: Debian's build (never a downloaded one), headless, with the fake
+// media devices. Shared by the test runner, the benchmarks and the demo check.
+
+/** `CHROME_PATH` overrides Debian's `/usr/bin/chromium`. */
+export const CHROMIUM_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Headless on a machine without GPU or network; audio may start without a gesture; the fake UI grants
+ * the microphone and the fake device provides one (a beep, unless a WAV is given).
+ */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--autoplay-policy=no-user-gesture-required',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+];
+
+/** The flags, with the fake microphone playing `wavPath` in a loop when given. */
+export function chromiumFlags(wavPath?: string): string[] {
+  return wavPath ? [...CHROMIUM_FLAGS, `--use-file-for-fake-audio-capture=${wavPath}`] : [...CHROMIUM_FLAGS];
+}

@@ -1,0 +1,55 @@
+// Turns `import code from './x.worklet.ts?worklet'` into the worklet's bundled, minified source as a
+// string, so `audioWorklet.addModule()` can load it from a Blob URL and the widget stays one script.
+// One helper serves Vite (build and dev server) and web-test-runner, which knows no `?` suffixes.
+import { build } from 'esbuild';
+import type { Plugin } from 'vite';
+
+const SUFFIX = '?worklet';
+
+/** Bundles one worklet entry (and the pure DSP modules it imports) into a single ES2022 string. */
+export async function bundleWorklet(file: string): Promise<string> {
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    minify: true,
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}
+
+const toModule = (code: string) => `export default ${JSON.stringify(code)};`;
+
+/**
+ * Vite / Rollup plugin. Each worklet in `emit` (output file name → source path ending) is also emitted as
+ * a file of its own, for sites whose Content-Security-Policy forbids the Blob URL the inlined copy uses.
+ */
+export function viteWorklet({ emit = {} }: { emit?: Record<string, string> } = {}): Plugin {
+  return {
+    name: 'voice-agent:worklet',
+    enforce: 'pre',
+    async load(id) {
+      if (!id.endsWith(SUFFIX)) return null;
+      const file = id.slice(0, -SUFFIX.length);
+      this.addWatchFile(file);
+      const code = await bundleWorklet(file);
+      const fileName = Object.entries(emit).find(([, source]) => file.endsWith(source))?.[0];
+      if (fileName && this.meta.watchMode === false) this.emitFile({ type: 'asset', fileName, source: code });
+      return { code: toModule(code), moduleSideEffects: false };
+    },
+  };
+}
+
+/** web-test-runner / web-dev-server plugin. */
+export function wtrWorklet({ rootDir }: { rootDir: string }) {
+  return {
+    name: 'voice-agent:worklet',
+    async serve(context: { querystring: string; path: string }) {
+      if (context.querystring !== 'worklet') return undefined;
+      const file = new URL(`.${context.path}`, `file://${rootDir}/`).pathname;
+      return { body: toModule(await bundleWorklet(file)), type: 'js' };
+    },
+  };
+}
