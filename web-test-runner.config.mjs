@@ -9,7 +9,8 @@ import { tsImport } from 'tsx/esm/api';
 const load = (path) => tsImport(path, import.meta.url);
 const { CHROMIUM_PATH, chromiumFlags } = await load('./tools/chromium.ts');
 const { wtrWorklet } = await load('./tools/worklet-plugin.ts');
-const { tones, writeWav } = await load('./tools/wav.ts');
+const { tones } = await load('./tools/signals.ts');
+const { writeWav } = await load('./tools/wav.ts');
 const { voiceServerPlugin } = await load('./server/wtr-plugin.ts');
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url));

@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { createVoiceServer, type VoiceServer } from '../server/index.js';
-import { speechLike, writeWav } from '../tools/wav.js';
+import { speechLike } from '../tools/signals.js';
+import { writeWav } from '../tools/wav.js';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
 import { quickstartPageHtml } from './quickstart.js';
 import { fixed, type Section } from './report.js';
@@ -17,7 +18,7 @@ const MIC_RATE = 48_000;
 /** Conversation time over which main-thread cost is measured, then scaled to a minute. */
 const CONVERSATION_MS = 12_000;
 const SESSIONS = 50;
-/** Heap growth over {@link SESSIONS} sessions above this fails the bench (issue 5). */
+/** Heap growth over {@link SESSIONS} sessions above this fails the bench. */
 const BUDGET_HEAP_GROWTH = 1024 * 1024;
 
 /**

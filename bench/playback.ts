@@ -6,6 +6,7 @@ import { JitterBuffer } from '../src/dsp/jitter-buffer.js';
 import { floatToInt16, int16ToFloat, pcmBytesToInt16 } from '../src/dsp/pcm.js';
 import { Resampler } from '../src/dsp/resampler.js';
 import { FRAME_SAMPLES, WIRE_RATE } from '../src/wire.js';
+import { mulberry32 as prng } from '../tools/signals.js';
 import { QuickstartScheduler } from './quickstart.js';
 import { fixed, type Section } from './report.js';
 
@@ -14,20 +15,8 @@ const QUANTUM = 128;
 const SECONDS = 60;
 const FRAME_S = FRAME_SAMPLES / WIRE_RATE;
 const FRAMES = Math.round(SECONDS / FRAME_S);
-/** Zero underruns at this much jitter with the default prebuffer, or the bench fails (issue 5). */
+/** Zero underruns at this much jitter with the default prebuffer, or the bench fails. */
 const BUDGET_JITTER_MS = 20;
-
-/** mulberry32: a tiny seeded PRNG, so every run sees the same arrivals. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /**
  * A network condition: the arrival time (s) of every frame of every talk spurt. Within a spurt the frames

@@ -14,7 +14,7 @@ import { kb, type Section } from './report.js';
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The whole widget, gzip -9, must stay under this (issue 5). */
+/** The whole widget, gzip -9, must stay under this. */
 const BUDGET_GZIP = 14 * 1024;
 
 /** Published sizes of other voice widgets, gzip, quoted rather than measured. */

@@ -10,7 +10,12 @@ export type {
   VoiceAgentEventMap,
 } from './events.js';
 export type { VoiceSessionOptions } from './session/voice-session.js';
-export { DEFAULT_LABELS, type VoiceAgentLabels, type VoiceAgentLabelOverrides } from './labels.js';
+export {
+  DEFAULT_LABELS,
+  type ErrorMessageKey,
+  type VoiceAgentLabels,
+  type VoiceAgentLabelOverrides,
+} from './labels.js';
 
 // Guarded, so a page that loads the script twice does not throw.
 if (!customElements.get('voice-agent')) customElements.define('voice-agent', VoiceAgent);

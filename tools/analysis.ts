@@ -1,4 +1,4 @@
-/** Small pure signal-analysis helpers for the audio tests (no DOM; usable from any test group). */
+/** Small pure signal-analysis helpers for the audio tests and the bench (no DOM, no Node). */
 
 /** 4-term Blackman-Harris window value at `n` of `length`: sidelobes ~92 dB down, so a loud tone does not mask a faint one. */
 function blackmanHarris(n: number, length: number): number {
@@ -23,6 +23,16 @@ export function toneAmplitude(samples: ArrayLike<number>, freq: number, sampleRa
     windowSum += blackmanHarris(i, n);
   }
   return (2 * Math.hypot(re, im)) / windowSum;
+}
+
+/** An amplitude ratio in decibels. */
+export const db = (ratio: number): number => 20 * Math.log10(ratio);
+
+/** Largest jump between neighbouring samples: a click shows as a step far above the signal's own. */
+export function maxStep(samples: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 1; i < samples.length; i++) max = Math.max(max, Math.abs(samples[i] - samples[i - 1]));
+  return max;
 }
 
 /** Root mean square of `samples`. */

@@ -41,7 +41,7 @@ const RESUME_TIMEOUT_MS = 3000;
 export class AudioEngine implements SessionAudio {
   /** Where microphone frames go (640 bytes each); frames arriving while it is null are dropped. */
   onFrame: ((frame: ArrayBuffer) => void) | null = null;
-  /** Called about 30 times a second while a level changes. */
+  /** Called when a level changes: with every microphone frame (50 a second) and each playback report (~30). */
   onLevels: ((input: number, output: number) => void) | null = null;
   /** Called when the microphone fails mid-session. */
   onError: ((error: VoiceAgentError) => void) | null = null;

@@ -3,7 +3,8 @@
 import { expect } from '@open-wc/testing';
 import { AudioEngine, type AudioEngineOptions } from '../../src/audio/audio-engine.js';
 import { dominantFrequency, toneAmplitude } from '../../tools/analysis.js';
-import { Recorder, firstLoud, lastLoud, longestZeroRun, maxStep, sleep, toneFrames, until } from '../helpers/media.js';
+import { maxStep } from '../../tools/analysis.js';
+import { Recorder, firstLoud, lastLoud, longestZeroRun, sleep, toneFrames, until } from '../helpers/media.js';
 
 const AMPLITUDE = 0.5;
 

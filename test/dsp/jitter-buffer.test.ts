@@ -1,5 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { JitterBuffer } from '../../src/dsp/jitter-buffer.js';
+import { maxStep } from '../../tools/analysis.js';
+import { concat } from '../../tools/signals.js';
 
 // At 16 kHz the defaults are a 960-sample prebuffer and 80-sample fades.
 const RATE = 16000;
@@ -17,13 +19,6 @@ function pull(buffer: JitterBuffer, blocks: number, size = QUANTUM): Float32Arra
   const out = new Float32Array(blocks * size);
   for (let b = 0; b < blocks; b++) buffer.pull(out.subarray(b * size, (b + 1) * size));
   return out;
-}
-
-/** Largest jump between consecutive samples: a click shows as a jump far above a fade's step. */
-function maxStep(samples: Float32Array): number {
-  let worst = 0;
-  for (let i = 1; i < samples.length; i++) worst = Math.max(worst, Math.abs(samples[i] - samples[i - 1]));
-  return worst;
 }
 
 describe('JitterBuffer', () => {
@@ -64,8 +59,7 @@ describe('JitterBuffer', () => {
       if (i % 2) feed(320);
     }
     parts.push(pull(buffer, Math.ceil(buffer.queuedSamples / QUANTUM)));
-    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((offset, p) => (out.set(p, offset), offset + p.length), 0);
+    const out = concat(parts);
 
     expect(buffer.stats.underruns).to.equal(1);
     const expected = ramp(0, pushed);

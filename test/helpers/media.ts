@@ -1,7 +1,10 @@
 // Shared by the media tests: a recorder worklet that taps any node, tone frames on the wire format,
 // and small measuring helpers. Not a test file itself.
 import { floatToInt16, int16ToFloat } from '../../src/dsp/pcm.js';
-import { WIRE_RATE } from '../../src/wire.js';
+import { FRAME_SAMPLES, WIRE_RATE } from '../../src/wire.js';
+import { concat, sine } from '../../tools/signals.js';
+
+export { sleep, until } from '../../tools/wait.js';
 import { addWorkletModule } from '../../src/audio/worklet-loader.js';
 
 /** A test-only processor: posts a copy of each input block with the context frame it was rendered at. */
@@ -37,13 +40,7 @@ export class Recorder {
 
   /** Everything recorded so far, contiguous from `startFrame`. */
   samples(): Float32Array {
-    const out = new Float32Array(this.blocks.reduce((n, b) => n + b.samples.length, 0));
-    let offset = 0;
-    for (const { samples } of this.blocks) {
-      out.set(samples, offset);
-      offset += samples.length;
-    }
-    return out;
+    return concat(this.blocks.map((block) => block.samples));
   }
 
   stop(): void {
@@ -52,23 +49,15 @@ export class Recorder {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` every 20 ms until it holds, failing after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** A continuous sine at 16 kHz cut into wire frames (Int16 LE) of `frameSamples` samples each. */
-export function toneFrames(freq: number, amplitude: number, seconds: number, frameSamples = 320): ArrayBuffer[] {
+export function toneFrames(
+  freq: number,
+  amplitude: number,
+  seconds: number,
+  frameSamples = FRAME_SAMPLES,
+): ArrayBuffer[] {
   const total = Math.round(seconds * WIRE_RATE);
-  const tone = new Float32Array(total);
-  for (let i = 0; i < total; i++) tone[i] = amplitude * Math.sin((2 * Math.PI * freq * i) / WIRE_RATE);
-  const pcm = floatToInt16(tone);
+  const pcm = floatToInt16(sine(freq, WIRE_RATE, total, { amplitude }));
   const frames: ArrayBuffer[] = [];
   for (let i = 0; i < total; i += frameSamples) frames.push(pcm.slice(i, i + frameSamples).buffer);
   return frames;
@@ -118,13 +107,6 @@ export function longestZeroRun(samples: Float32Array): number {
     longest = Math.max(longest, run);
   }
   return longest;
-}
-
-/** Largest jump between neighbouring samples: a click shows as a step far above the signal's own. */
-export function maxStep(samples: Float32Array): number {
-  let max = 0;
-  for (let i = 1; i < samples.length; i++) max = Math.max(max, Math.abs(samples[i] - samples[i - 1]));
-  return max;
 }
 
 /** Wraps `navigator.mediaDevices.getUserMedia` to keep each stream it hands out; `restore()` undoes it. */

@@ -1,9 +1,11 @@
 import { expect } from '@open-wc/testing';
 import { dominantFrequency, rms, toneAmplitude } from '../../tools/analysis.js';
+import { sine } from '../../tools/signals.js';
 
+/** Tones of their own amplitudes, each with a phase of its own (its frequency in radians). */
 function tones(parts: [freq: number, amplitude: number][], rate: number, length: number): Float32Array {
   const x = new Float32Array(length);
-  for (let i = 0; i < length; i++) for (const [f, a] of parts) x[i] += a * Math.sin((2 * Math.PI * f * i) / rate + f);
+  for (const [f, a] of parts) sine(f, rate, length, { amplitude: a, phase: f }).forEach((v, i) => (x[i] += v));
   return x;
 }
 
