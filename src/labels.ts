@@ -81,13 +81,8 @@ export const DEFAULT_LABELS: VoiceAgentLabels = {
 };
 
 /** The defaults with a site's overrides on top (error texts: see {@link errorText}). */
-export function mergeLabels(overrides: VoiceAgentLabelOverrides = {}): VoiceAgentLabels {
-  return {
-    ...DEFAULT_LABELS,
-    ...overrides,
-    status: { ...DEFAULT_LABELS.status, ...overrides.status },
-    errors: { ...DEFAULT_LABELS.errors, ...overrides.errors },
-  };
+export function mergeLabels(overrides: VoiceAgentLabelOverrides = {}): Omit<VoiceAgentLabels, 'errors'> {
+  return { ...DEFAULT_LABELS, ...overrides, status: { ...DEFAULT_LABELS.status, ...overrides.status } };
 }
 
 /** Fills each `{name}` in `template` from `fields`; an unknown name stays as written. */

@@ -335,7 +335,7 @@ export class VoiceSession implements ReactiveController {
 }
 
 function errorDetail(error: VoiceAgentError): VoiceAgentErrorDetail {
-  return { ...error.extra, code: error.code, message: error.message };
+  return { ...error.fields, code: error.code, message: error.message };
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {
