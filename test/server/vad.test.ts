@@ -5,7 +5,7 @@ import { EnergyVad, frameLevelDb, type VadEvent } from '../../server/vad.js';
 
 // Synthetic 20 ms frames: a sine tone, digital silence, and deterministic white noise.
 function tone(frames: number, amplitude = 0.3, freq = 300): Int16Array[] {
-  return Array.from({ length: frames }, (_, f) =>
+  return Array.from({ length: frames }, (_frame, f) =>
     Int16Array.from({ length: FRAME_SAMPLES }, (_, i) =>
       Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * freq * (f * FRAME_SAMPLES + i)) / WIRE_RATE)),
     ),

@@ -1,0 +1,85 @@
+/**
+ * Screenshots of the element for the README, taken from the demo page in headless Debian Chromium with
+ * the local voice server and a fake microphone: the inline and the floating layout, idle and in a live
+ * session (the agent greeting, its halo up), in the light and the dark colour scheme.
+ *
+ *   npm run screenshots        writes docs/screenshots/{inline,floating}-{idle,live}-{light,dark}.png
+ */
+import { mkdirSync } from 'node:fs';
+import { chromium, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
+import type { VoiceAgent } from '../src/voice-agent.js';
+import { root, startServer, writeSpeechWav } from './demo-server.js';
+
+const OUT = `${root}docs/screenshots`;
+const TIMEOUT_MS = 20_000;
+const MARGIN = 24;
+
+/** Waits until the element with `id` has `status`, and (for a live shot) the agent's voice shows. */
+async function waitFor(page: Page, id: string, status: string, speaking = false): Promise<void> {
+  await page.waitForFunction(
+    ([id, status, speaking]) => {
+      const el = document.getElementById(id as string) as VoiceAgent;
+      return el.status === status && (!speaking || el.outputLevel > 0.5);
+    },
+    [id, status, speaking] as const,
+    { timeout: TIMEOUT_MS },
+  );
+  await page.waitForTimeout(250); // the meter's next draws and their transition
+}
+
+/** A screenshot of `box` grown by MARGIN on every side. */
+async function shoot(page: Page, name: string, target: Locator | { x: number; y: number; width: number; height: number }) {
+  const box = 'boundingBox' in target ? (await target.boundingBox())! : target;
+  const clip = {
+    x: Math.max(0, box.x - MARGIN),
+    y: Math.max(0, box.y - MARGIN),
+    width: box.width + 2 * MARGIN,
+    height: box.height + 2 * MARGIN,
+  };
+  await page.screenshot({ path: `${OUT}/${name}.png`, clip });
+  console.log(`  docs/screenshots/${name}.png`);
+}
+
+/** The floating element's corner of the viewport: the panel above the launcher. */
+function corner(page: Page) {
+  const { width, height } = page.viewportSize()!;
+  return { x: width - 400, y: height - 600, width: 400 - MARGIN, height: 600 - MARGIN };
+}
+
+const wav = writeSpeechWav();
+const server = await startServer([]);
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: chromiumFlags(wav) });
+mkdirSync(OUT, { recursive: true });
+try {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const page = await browser.newPage({ colorScheme, viewport: { width: 1180, height: 760 }, deviceScaleFactor: 2 });
+    await page.goto(server.url);
+    await page.waitForFunction(() => customElements.get('voice-agent'));
+    const inline = page.locator('#default-agent');
+    const floating = page.locator('#floating-agent');
+
+    await shoot(page, `inline-idle-${colorScheme}`, inline);
+    await inline.getByRole('button', { name: 'Talk to the agent' }).click();
+    await waitFor(page, 'default-agent', 'ready', true);
+    await shoot(page, `inline-live-${colorScheme}`, inline);
+    await inline.getByRole('button', { name: 'End conversation' }).click();
+    await waitFor(page, 'default-agent', 'idle');
+
+    await floating.getByRole('button', { name: 'Voice assistant' }).click();
+    await shoot(page, `floating-idle-${colorScheme}`, corner(page));
+    await floating.getByRole('button', { name: 'Talk to the agent' }).click();
+    await waitFor(page, 'floating-agent', 'ready', true);
+    // Push-to-talk: the visitor holds the talk control while the agent greets.
+    await floating.getByRole('button', { name: 'Hold to talk' }).hover();
+    await page.mouse.down();
+    await page.waitForTimeout(150);
+    await shoot(page, `floating-live-${colorScheme}`, corner(page));
+    await page.mouse.up();
+    await page.evaluate(() => (document.getElementById('floating-agent') as VoiceAgent).stop());
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
