@@ -45,4 +45,3 @@ export async function startServer(voiceLog: string[]): Promise<{ url: string; cl
     },
   };
 }
-

@@ -29,7 +29,11 @@ async function waitFor(page: Page, id: string, status: string, speaking = false)
 }
 
 /** A screenshot of `box` grown by MARGIN on every side. */
-async function shoot(page: Page, name: string, target: Locator | { x: number; y: number; width: number; height: number }) {
+async function shoot(
+  page: Page,
+  name: string,
+  target: Locator | { x: number; y: number; width: number; height: number },
+) {
   const box = 'boundingBox' in target ? (await target.boundingBox())! : target;
   const clip = {
     x: Math.max(0, box.x - MARGIN),
