@@ -18,9 +18,9 @@ const MARGIN = 24;
 /** Waits until the element with `id` has `status`, and (for a live shot) the agent's voice shows. */
 async function waitFor(page: Page, id: string, status: string, speaking = false): Promise<void> {
   await page.waitForFunction(
-    ([id, status, speaking]) => {
-      const el = document.getElementById(id as string) as VoiceAgent;
-      return el.status === status && (!speaking || el.outputLevel > 0.5);
+    ([which, want, loud]) => {
+      const el = document.getElementById(which as string) as VoiceAgent;
+      return el.status === want && (!loud || el.outputLevel > 0.5);
     },
     [id, status, speaking] as const,
     { timeout: TIMEOUT_MS },
