@@ -20,12 +20,14 @@ async function waitFor(page: Page, id: string, status: string, speaking = false)
   await page.waitForFunction(
     ([which, want, loud]) => {
       const el = document.getElementById(which as string) as VoiceAgent;
-      return el.status === want && (!loud || el.outputLevel > 0.5);
+      const halo = el.shadowRoot!.querySelector<HTMLElement>('[part=meter-output]')!;
+      // Loud: the agent's halo drawn well up (the greeting has pauses between its words).
+      return el.status === want && (!loud || parseFloat(halo.style.opacity) > 0.5);
     },
     [id, status, speaking] as const,
-    { timeout: TIMEOUT_MS },
+    { timeout: TIMEOUT_MS, polling: 20 },
   );
-  await page.waitForTimeout(250); // the meter's next draws and their transition
+  if (speaking) await page.waitForTimeout(100); // the halo's transition
 }
 
 /** A screenshot of `box` grown by MARGIN on every side. */
@@ -57,7 +59,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless:
 mkdirSync(OUT, { recursive: true });
 try {
   for (const colorScheme of ['light', 'dark'] as const) {
-    const page = await browser.newPage({ colorScheme, viewport: { width: 1180, height: 760 }, deviceScaleFactor: 2 });
+    const page = await browser.newPage({ colorScheme, viewport: { width: 1440, height: 860 }, deviceScaleFactor: 2 });
     await page.goto(server.url);
     await page.waitForFunction(() => customElements.get('voice-agent'));
     const inline = page.locator('#default-agent');
@@ -77,7 +79,7 @@ try {
     // Push-to-talk: the visitor holds the talk control while the agent greets.
     await floating.getByRole('button', { name: 'Hold to talk' }).hover();
     await page.mouse.down();
-    await page.waitForTimeout(150);
+    await waitFor(page, 'floating-agent', 'ready', true);
     await shoot(page, `floating-live-${colorScheme}`, corner(page));
     await page.mouse.up();
     await page.evaluate(() => (document.getElementById('floating-agent') as VoiceAgent).stop());

@@ -16,9 +16,17 @@ export const styles = css`
     --voice-agent-font: inherit;
     --voice-agent-z-index: 2147483000;
 
-    display: inline-block;
     font: var(--voice-agent-font);
     color: inherit;
+  }
+  /* The inline bar is the host's own box, so a page restyles it (or removes it) with plain CSS. */
+  :host(:not([layout='floating'])) {
+    display: inline-block;
+    padding: 0.5rem;
+    border: 1px solid var(--voice-agent-border);
+    border-radius: 1.75rem;
+    background: var(--voice-agent-surface);
+    box-shadow: 0 1px 3px rgb(0 0 0 / 0.08);
   }
   [hidden],
   :host([hidden]) {
@@ -28,15 +36,10 @@ export const styles = css`
     display: flex;
     flex-wrap: wrap;
     align-items: center;
-    gap: 0.75rem;
-    padding: 0.5rem;
-    border: 1px solid var(--voice-agent-border);
-    border-radius: 1.75rem;
-    background: var(--voice-agent-surface);
-    box-shadow: 0 1px 3px rgb(0 0 0 / 0.08);
+    gap: 0.625rem;
   }
   .text {
-    flex: 1;
+    flex: 1 1 auto;
     display: grid;
     gap: 0.125rem;
   }
@@ -63,7 +66,7 @@ export const styles = css`
     justify-content: center;
     gap: 0.4em;
     min-height: 2.5rem;
-    padding: 0 1.1em;
+    padding: 0 1em;
     border: 1px solid transparent;
     border-radius: var(--voice-agent-radius);
     font: inherit;
@@ -209,9 +212,7 @@ export const styles = css`
   [part='panel'] .body {
     flex-direction: column;
     gap: 1rem;
-    padding: 1.5rem 0 0;
-    border: 0;
-    box-shadow: none;
+    padding-top: 1.5rem;
     text-align: center;
   }
   [part='panel'] [part='meter'] {
@@ -220,6 +221,7 @@ export const styles = css`
   }
   [part='panel'] .controls {
     justify-content: center;
+    margin: 0;
   }
   [part='panel'] [part='talk-button'] {
     flex: 1 0 100%;
@@ -243,6 +245,7 @@ export const styles = css`
       forced-color-adjust: none;
       background: Highlight;
     }
+    :host,
     .orb {
       border: 2px solid CanvasText;
     }

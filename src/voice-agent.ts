@@ -338,13 +338,15 @@ export class VoiceAgent extends LitElement {
       this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');
       const still = this.#reducedMotion.matches;
       const steps = still ? 4 : 50;
+      // The inline bar leaves the orb less room than the floating panel does.
+      const gain = this.layout === 'floating' ? 0.8 : 0.45;
       this.renderRoot.querySelectorAll<HTMLElement>('[part^=meter-]').forEach((halo, i) => {
         const level = Math.round(this.#levels[i] * steps) / steps;
         const opacity = String(level && 0.25 + level / 2);
         if (halo.style.opacity === opacity) return;
         halo.style.opacity = opacity;
         // Squared, so a room's noise floor barely stirs the halo and speech swells it.
-        halo.style.transform = `scale(${still ? 1.3 : 1 + 0.8 * level * level})`;
+        halo.style.transform = `scale(${still ? 1.3 : 1 + gain * level * level})`;
       });
     });
   }
