@@ -32,6 +32,14 @@ export const styles = css`
   :host([hidden]) {
     display: none !important;
   }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   .body {
     display: flex;
     flex-wrap: wrap;

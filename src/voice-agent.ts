@@ -242,7 +242,11 @@ export class VoiceAgent extends LitElement {
                 @click=${() => this.#setOpen(!this.#open)}
               >
                 ${icon(this.#open ? CLOSE : MIC)}
-              </button>`
+              </button>
+              ${
+                // The status line is hidden with the collapsed panel: this one speaks for it meanwhile.
+                this.#open ? nothing : html`<p class="sr-only" aria-live="polite">${labels.status[this.status]}</p>`
+              }`
           : body
       }
     </div>`;
