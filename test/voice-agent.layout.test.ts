@@ -158,11 +158,11 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
 
       // A real key press on the focused end button: its default action (a click) must not happen.
       button.focus();
-      await sendKeys({ press: 'Space' });
+      await sendKeys({ press: ' ' });
       await sleep(100);
       expect(el.status).to.equal('ready');
       part(el, 'talk-button')!.focus();
-      await sendKeys({ press: 'Space' });
+      await sendKeys({ press: ' ' });
       await sleep(100);
       expect(el.status).to.equal('ready');
       await el.stop();
@@ -201,7 +201,7 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
       try {
         await emulateMedia({ reducedMotion: 'reduce' });
       } catch {
-        this.skip(); // the WebDriver launcher (WebKit) cannot emulate media features
+        this.skip(); // only the Chromium launcher can emulate media features (not Firefox over BiDi, not WebDriver)
       }
       try {
         const el = await mount();
@@ -258,21 +258,25 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
         const el = await mount(html`<voice-agent layout=${layout} mode="push-to-talk"></voice-agent>`);
         if (layout === 'floating') part(el, 'launcher')!.click();
         await ready(el);
-        const before = document.createElement('button');
-        before.textContent = 'before';
+        // Buttons on both sides keep Tab inside the page (past its end, a browser moves focus to its own UI).
+        const [before, after] = ['before', 'after'].map((text) =>
+          Object.assign(document.createElement('button'), { textContent: text }),
+        );
         el.before(before);
+        el.after(after);
         before.focus();
         const reached: string[] = [];
-        for (let i = 0; i < 6; i++) {
+        for (let i = 0; i < 8; i++) {
           await sendKeys({ press: 'Tab' });
           const control = focused(el) as HTMLElement | null;
-          if (!control) break;
+          if (!control || document.activeElement !== el) break;
           const style = getComputedStyle(control);
           expect(style.outlineStyle, control.getAttribute('part')!).to.equal('solid');
           expect(parseFloat(style.outlineWidth), control.getAttribute('part')!).to.be.at.least(2);
           reached.push(control.getAttribute('part')!);
         }
         before.remove();
+        after.remove();
         // Safari's default setting keeps Tab off buttons; the engine then reaches none of them.
         if (reached.length === 0) this.skip();
         const expected = ['talk-button', 'mute-button', 'button'];
