@@ -4,6 +4,7 @@
  * session (the agent greeting, its halo up), in the light and the dark colour scheme.
  *
  *   npm run screenshots        writes docs/screenshots/{inline,floating}-{idle,live}-{light,dark}.png
+ *                              and docs/screenshots/floating-phone-light.png
  */
 import { mkdirSync } from 'node:fs';
 import { chromium, type Locator, type Page } from 'playwright-core';
@@ -85,6 +86,13 @@ try {
     await page.evaluate(() => (document.getElementById('floating-agent') as VoiceAgent).stop());
     await page.close();
   }
+  // A phone: the panel takes the screen's width less a margin, and the launcher stays in its corner.
+  const phone = await browser.newPage({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, hasTouch: true });
+  await phone.goto(server.url);
+  await phone.waitForFunction(() => customElements.get('voice-agent'));
+  await phone.locator('#floating-agent').getByRole('button', { name: 'Voice assistant' }).click();
+  await phone.screenshot({ path: `${OUT}/floating-phone-light.png` });
+  console.log('  docs/screenshots/floating-phone-light.png');
 } finally {
   await browser.close();
   await server.close();
