@@ -14,7 +14,8 @@ export const styles = css`
     --voice-agent-radius: 999px;
     --voice-agent-gap: 0.5rem;
     --voice-agent-font: inherit;
-    --voice-agent-z-index: 2147483000;
+    /* Near the top of the 32-bit range, in the 6 significant digits the CSS minifier keeps. */
+    --voice-agent-z-index: 2147480000;
 
     font: var(--voice-agent-font);
     color: inherit;

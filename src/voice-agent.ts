@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, svg } from 'lit';
 import { AudioEngine } from './audio/audio-engine.js';
 import type { VoiceAgentErrorDetail, VoiceAgentStatus } from './events.js';
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
@@ -62,7 +62,7 @@ const icon = (d: string) => html`<svg aria-hidden="true" viewBox="0 0 24 24">${s
  * @cssprop [--voice-agent-radius=999px] - Button corner radius.
  * @cssprop [--voice-agent-gap=0.5rem] - Space between the pieces.
  * @cssprop [--voice-agent-font=inherit] - Font of the whole element.
- * @cssprop [--voice-agent-z-index=2147483000] - Stacking order of the floating layout.
+ * @cssprop [--voice-agent-z-index=2147480000] - Stacking order of the floating layout.
  */
 export class VoiceAgent extends LitElement {
   static override styles = styles;
@@ -167,7 +167,7 @@ export class VoiceAgent extends LitElement {
     this.#session.interrupt();
   }
 
-  protected override willUpdate(_changed: PropertyValues<this>): void {
+  protected override willUpdate(): void {
     if (!this.#pushToTalk()) this.#talking = false;
     // Push-to-talk gates the microphone through the same silence as mute: the frames keep their timing.
     const muted = this.muted || (this.mode === 'push-to-talk' && !this.#talking);
