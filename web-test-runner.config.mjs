@@ -12,6 +12,7 @@ const { wtrWorklet } = await load('./tools/worklet-plugin.ts');
 const { tones } = await load('./tools/signals.ts');
 const { writeWav } = await load('./tools/wav.ts');
 const { voiceServerPlugin } = await load('./server/wtr-plugin.ts');
+const { prebundlePlugin } = await load('./tools/prebundle-plugin.ts');
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url));
 
@@ -45,6 +46,14 @@ export default {
   plugins: [
     voiceServerPlugin(),
     mockSocketEsm,
+    // React and Vue for the framework tests (test/frameworks.test.ts), as one ES module each.
+    prebundlePlugin(
+      {
+        react: { specifiers: ['react', 'react-dom/client', 'react-dom'] },
+        vue: { specifiers: ['vue'], alias: { vue: 'vue/dist/vue.esm-bundler.js' } },
+      },
+      rootDir,
+    ),
     wtrWorklet({ rootDir }),
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
   ],

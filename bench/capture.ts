@@ -116,7 +116,7 @@ function toneRms(method: Method, inRate: number, freq: number): number {
 function aliasRejection(method: Method, inRate: number): { worstDb: number; worstTone: number } {
   const reference = toneRms(method, inRate, 440);
   let worst = { worstDb: Infinity, worstTone: 0 };
-  for (const f of STOP_TONES.filter((f) => f < inRate / 2)) {
+  for (const f of STOP_TONES.filter((hz) => hz < inRate / 2)) {
     const rejection = db(reference / Math.max(toneRms(method, inRate, f), 1e-12));
     if (rejection < worst.worstDb) worst = { worstDb: rejection, worstTone: f };
   }
@@ -207,7 +207,7 @@ export async function capturePart(): Promise<Section> {
 
   const failures: string[] = [];
   const ours = METHODS[0];
-  for (const f of figures.filter((f) => f.method === ours.name)) {
+  for (const f of figures.filter((figure) => figure.method === ours.name)) {
     const at = `${f.inRate / 1000} kHz`;
     if (f.aliasRejectionDb < MIN_ALIAS_REJECTION_DB) {
       failures.push(`alias rejection at ${at} is ${fixed(f.aliasRejectionDb)} dB (< ${MIN_ALIAS_REJECTION_DB} dB)`);

@@ -10,65 +10,21 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createServer } from 'vite';
 import type { FaultInfo, FaultOutcome } from '../server/faults.js';
-import { createVoiceServer } from '../server/index.js';
-import { voiceServerVitePlugin } from '../server/vite-plugin.js';
 import type { VoiceAgentEventName, VoiceAgentStatus } from '../src/events.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
 import { VOICE_AGENT_EVENTS } from '../src/events.js';
-import { speechLike } from '../tools/signals.js';
 import { sleep, until } from '../tools/wait.js';
-import { writeWav } from '../tools/wav.js';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
+import { root, startServer, writeSpeechWav } from './demo-server.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const MIC_RATE = 48_000;
 /** Faults run side by side in separate pages; more would starve a 2-core machine. */
 const FAULT_CONCURRENCY = 3;
 /** Generous: a loaded machine may take seconds to start Chromium's audio. */
 const STEP_TIMEOUT_MS = 20_000;
 /** Agent audio frames further apart than this belong to different utterances. */
 const UTTERANCE_GAP_MS = 300;
-
-/**
- * The fake microphone. Chromium plays the file from its start when capture begins, so it opens with
- * silence while the agent greets (3.6 s), then says a "sentence" (two voiced bursts with a syllable
- * rhythm) and leaves silence for the echo before it loops; talking over the greeting would cut it short
- * (the agent yields to barge-in). A harmonic series at a speaking pitch, amplitude-modulated at ~4 Hz,
- * passes the browser's noise suppression and the agent's VAD as a voice does.
- */
-function writeSpeechWav(): string {
-  const samples = speechLike([5, { voiced: 0.7, pitch: 140 }, 0.15, { voiced: 0.6, pitch: 125 }, 3.5], {
-    sampleRate: MIC_RATE,
-  });
-  return writeWav(`${root}test/fixtures/generated/demo-speech.wav`, samples, MIC_RATE);
-}
-
-/** The page and the voice server on one free port, composed as `npm start` (server/dev.ts) does it. */
-async function startServer(voiceLog: string[]): Promise<{ url: string; close: () => Promise<void> }> {
-  const voice = createVoiceServer({ log: (line) => voiceLog.push(line) });
-  const vite = await createServer({
-    root,
-    logLevel: 'warn',
-    // A check must not reload the page mid-session because a source file was saved.
-    server: { port: 0, strictPort: true, hmr: false, watch: null },
-    plugins: [voiceServerVitePlugin(voice)],
-  });
-  await vite.listen();
-  const { port } = vite.httpServer!.address() as AddressInfo;
-  return {
-    url: `http://localhost:${port}/`,
-    close: async () => {
-      await voice.close();
-      await vite.close();
-    },
-  };
-}
 
 /** What the page recorded; see {@link instrument}. */
 interface Recorded {
@@ -441,7 +397,7 @@ function countBy(items: readonly string[]): Record<string, number> {
 
 /** Runs `task` over `items`, at most `limit` at a time, keeping the order of `items` in the result. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results: R[] = Array.from({ length: items.length });
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -51,6 +51,12 @@ export interface VoiceAgentLabels {
   stop: string;
   /** The mute toggle (its pressed state says whether the microphone is muted). */
   mute: string;
+  /** The push-to-talk control, held to talk. */
+  talk: string;
+  /** The floating layout's launcher and the name of its panel. */
+  assistant: string;
+  /** The control that collapses the floating panel. */
+  close: string;
   /** The status line, per status. */
   status: Record<VoiceAgentStatus, string>;
   /**
@@ -69,6 +75,9 @@ export const DEFAULT_LABELS: VoiceAgentLabels = {
   start: 'Talk to the agent',
   stop: 'End conversation',
   mute: 'Mute',
+  talk: 'Hold to talk',
+  assistant: 'Voice assistant',
+  close: 'Close',
   status: {
     idle: 'Not connected',
     connecting: 'Connecting…',

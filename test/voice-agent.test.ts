@@ -110,9 +110,9 @@ describe('<voice-agent>', () => {
       expect((frame as ArrayBuffer).byteLength).to.equal(640);
     }
 
-    // Chromium's fake microphone beeps: the level and the meter's input bar follow it.
-    const inputBar = el.shadowRoot!.querySelector<HTMLElement>('[part~="meter-input"]')!;
-    const drawn = () => parseFloat(inputBar.style.transform.replace('scaleX(', '')) > 0;
+    // The fake microphone is not silent: the level and the meter's input halo follow it.
+    const inputHalo = part(el, 'meter-input')!;
+    const drawn = () => parseFloat(inputHalo.style.opacity) > 0 && inputHalo.style.transform.startsWith('scale(');
     await waitUntil(() => el.inputLevel > 0 && drawn(), 'input level drawn', { timeout: 5000 });
 
     socket.send(JSON.stringify({ type: 'agent_ready' }));
