@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { AudioEngine } from './audio/audio-engine.js';
-import type { VoiceAgentErrorDetail, VoiceAgentStatus } from './events.js';
+import type { VoiceAgentErrorDetail, VoiceAgentStats, VoiceAgentStatus } from './events.js';
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
 import { errorText, mergeLabels, type VoiceAgentLabelOverrides } from './labels.js';
 import { styles } from './voice-agent.styles.js';
@@ -11,7 +11,7 @@ const METER_INTERVAL_MS = 50;
 /** Clicks closer together than this are one double click. */
 const DOUBLE_CLICK_MS = 400;
 
-const LIVE: ReadonlySet<VoiceAgentStatus> = new Set(['connecting', 'connected', 'ready']);
+const LIVE: ReadonlySet<VoiceAgentStatus> = new Set(['connecting', 'connected', 'ready', 'reconnecting']);
 
 /**
  * A drop-in voice conversation with an AI agent. It fetches a session token from the site's
@@ -25,6 +25,7 @@ const LIVE: ReadonlySet<VoiceAgentStatus> = new Set(['connecting', 'connected', 
  * @fires {CustomEvent<{reason: string}>} voice-agent-ended - The session is over (exactly once per session).
  * @fires {CustomEvent<VoiceAgentErrorDetail>} voice-agent-error - A failure, with a stable `code`.
  * @fires {CustomEvent<{message: object}>} voice-agent-message - A server message of a type this version does not know.
+ * @fires {CustomEvent<{attempt: number, delayMs: number}>} voice-agent-reconnecting - Before each reconnect attempt (`reconnect`).
  *
  * @csspart button - The start/stop `<button>`.
  * @csspart mute-button - The microphone mute toggle, shown during a session.
@@ -56,6 +57,10 @@ export class VoiceAgent extends LitElement {
     muted: { type: Boolean, reflect: true },
     labels: { attribute: false },
     workletUrl: { attribute: 'worklet-url' },
+    reconnect: { type: Boolean },
+    volume: { type: Number },
+    microphoneId: { attribute: false },
+    speakerId: { attribute: false },
   };
 
   /** The site's endpoint that answers `POST` with `{ token, ws_url }`. */
@@ -79,11 +84,24 @@ export class VoiceAgent extends LitElement {
   /** Replaces any of the texts the element shows (button, mute toggle, status, error messages by code). */
   declare labels?: VoiceAgentLabelOverrides;
 
+  /** After an unexpected drop, reconnect with a fresh token and backoff (see README, "Reliability"); read at start(). */
+  declare reconnect: boolean;
+
+  /** Gain of the agent's voice, 0..1 (default 1), applied smoothly; `outputLevel` follows it. */
+  declare volume: number;
+
+  /** `deviceId` of the microphone; changing it mid-session switches the input without dropping the socket. */
+  declare microphoneId?: string;
+
+  /** `deviceId` of the speaker, where the browser can route audio (`AudioContext.setSinkId`); ignored elsewhere. */
+  declare speakerId?: string;
+
   readonly #session = new VoiceSession(this, {
     options: () => ({
       tokenUrl: this.tokenUrl,
       fetchToken: this.fetchToken,
       audioConstraints: this.audioConstraints,
+      reconnect: this.reconnect,
     }),
     createAudio: () => {
       const engine = new AudioEngine({ workletUrl: this.workletUrl });
@@ -95,6 +113,8 @@ export class VoiceAgent extends LitElement {
   constructor() {
     super();
     this.muted = false;
+    this.reconnect = false;
+    this.volume = 1;
   }
 
   /** `idle`, `connecting`, `connected`, `ready`, `ended` or `error`; reflected as the `status` attribute. */
@@ -127,8 +147,17 @@ export class VoiceAgent extends LitElement {
     this.#session.interrupt();
   }
 
+  /** Counters of the current session (or the last one): frames, underruns, buffering, latency, echo cancellation. */
+  getStats(): VoiceAgentStats {
+    return this.#session.getStats();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('muted')) this.#session.muted = this.muted;
+    const session = this.#session;
+    if (changed.has('muted')) session.muted = this.muted;
+    if (changed.has('volume')) session.volume = this.volume;
+    if (changed.has('microphoneId')) session.microphoneId = this.microphoneId || undefined;
+    if (changed.has('speakerId')) session.speakerId = this.speakerId || undefined;
   }
 
   protected override updated(): void {
@@ -171,7 +200,7 @@ export class VoiceAgent extends LitElement {
           <span class="bar"><span part="meter-output"></span></span>
         </div>
       </div>
-      <p part="status" aria-live="polite">${labels.status[this.status]}</p>
+      <p part="status" aria-live="polite">${this.#session.needsGesture ? labels.resume : labels.status[this.status]}</p>
       ${error ? html`<p part="error" role="alert">${this.#errorText(error)}</p>` : nothing}
     `;
   }

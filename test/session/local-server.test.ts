@@ -4,31 +4,10 @@ import { expect, waitUntil } from '@open-wc/testing';
 import type { ReactiveControllerHost } from 'lit';
 import type { VoiceAgentErrorCode } from '../../src/errors.js';
 import type { VoiceAgentErrorDetail } from '../../src/events.js';
-import type { SessionAudio } from '../../src/session/session-audio.js';
 import { VoiceSession } from '../../src/session/voice-session.js';
+import { FakeAudio } from '../helpers/fake-audio.js';
 
 const WAIT = { timeout: 8000 };
-
-/** A fake engine that plays nothing but counts what it was given. */
-class CountingAudio implements SessionAudio {
-  onFrame: ((frame: ArrayBuffer) => void) | null = null;
-  onLevels: ((input: number, output: number) => void) | null = null;
-  onError = null;
-  muted = false;
-  inputLevel = 0;
-  outputLevel = 0;
-  bytesPlayed = 0;
-  closed = 0;
-  open = () => Promise.resolve();
-  play(pcm: ArrayBuffer): void {
-    this.bytesPlayed += pcm.byteLength;
-  }
-  interrupt(): void {}
-  close(): Promise<void> {
-    this.closed++;
-    return Promise.resolve();
-  }
-}
 
 class Host extends EventTarget implements ReactiveControllerHost {
   readonly errors: VoiceAgentErrorDetail[] = [];
@@ -60,7 +39,7 @@ afterEach(async () => {
 
 function session(fault?: string) {
   const host = new Host();
-  const audio = new CountingAudio();
+  const audio = new FakeAudio();
   const tokenUrl = fault ? `/api/voice-token?fault=${fault}` : '/api/voice-token';
   const s = new VoiceSession(host, { options: () => ({ tokenUrl }), createAudio: () => audio });
   sessions.push(s);
