@@ -1,4 +1,4 @@
-// `npm run bench [-- size capture playback e2e]`: runs the chosen parts (all by default), prints one
+// `npm run bench [-- size capture playback e2e echo]`: runs the chosen parts (all by default), prints one
 // markdown report and writes the figures as JSON. Timings are printed, never judged; the exit code is
 // non-zero only when a size or quality budget is broken.
 import { execFileSync } from 'node:child_process';
@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { capturePart } from './capture.js';
 import { e2ePart } from './e2e.js';
+import { echoPart } from './echo.js';
 import { playbackPart } from './playback.js';
 import { renderSection, type Section } from './report.js';
 import { ROOT, sizePart } from './size.js';
@@ -16,6 +17,7 @@ const PARTS: Record<string, () => Promise<Section>> = {
   capture: capturePart,
   playback: playbackPart,
   e2e: e2ePart,
+  echo: echoPart,
 };
 
 /** Debian's launcher script prints a harmless shell warning first; keep the version line only. */
