@@ -67,6 +67,9 @@ function deferred<T = void>() {
   return { promise, resolve, reject };
 }
 
+/** The trace of a session from start to ready. */
+const UNTIL_READY = ['status:connecting', 'status:connected', 'connected', 'status:ready', 'ready'];
+
 const goodToken = async () => ({ token: TOKEN, ws_url: WS_URL });
 const frame = (fill: number) => new Uint8Array(640).fill(fill).buffer;
 
@@ -194,15 +197,7 @@ describe('VoiceSession', () => {
       socket.send('{"type":"agent_ready"}');
       expect(rig.session.status).to.equal('ready');
       await rig.session.stop();
-      expect(rig.host.trace).to.deep.equal([
-        'status:connecting',
-        'status:connected',
-        'connected',
-        'status:ready',
-        'ready',
-        'status:idle',
-        'ended:user',
-      ]);
+      expect(rig.host.trace).to.deep.equal([...UNTIL_READY, 'status:idle', 'ended:user']);
       expect(rig.host.updates).to.be.at.least(4);
     });
 
@@ -785,11 +780,7 @@ describe('VoiceSession v2: reconnect, first words, stats, page life, devices', (
       expect(received.filter((m) => m === TOKEN_FRAME)).to.have.length(2);
       expect(rig.session.status).to.equal('ready');
       expect(rig.host.trace).to.deep.equal([
-        'status:connecting',
-        'status:connected',
-        'connected',
-        'status:ready',
-        'ready',
+        ...UNTIL_READY,
         'status:reconnecting',
         'reconnecting',
         'status:connected',
