@@ -544,6 +544,7 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 /** Resolves after `ms`, or at once when `signal` aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
@@ -551,7 +552,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /** Resolves at once while the browser is online, else on `online`, on abort, or at `deadline`. */
 function untilOnline(signal: AbortSignal, deadline: number): Promise<void> {
-  if (navigator.onLine !== false) return Promise.resolve();
+  if (navigator.onLine !== false || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

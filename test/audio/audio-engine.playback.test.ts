@@ -163,6 +163,7 @@ describe('AudioEngine playback', () => {
     await open({ prebufferMs: 100 });
     for (const frame of toneFrames(1000, AMPLITUDE, 1.5)) engine.play(frame);
     await until(() => engine.outputLevel > 0.5, 3000, 'the tone to play');
+    await sleep(150); // past the fade-in and the first partial report
     const loud = engine.outputLevel;
     engine.volume = 0.2;
     await sleep(400);

@@ -836,14 +836,17 @@ describe('VoiceSession v2: reconnect, first words, stats, page life, devices', (
       const rig = setup({
         fetchToken: () => (tokens++, goodToken()),
         reconnect: true,
-        backoff: { ...fast, firstDelayMs: 300 },
+        backoff: { ...fast, firstDelayMs: 1000 }, // at least 0.5 s: stop() comes well within it
       });
       const socket = await connect(rig);
+      // Stopped from a 0 ms timer set as the wait begins: it fires first, whatever the machine's load.
+      let stopped: Promise<void> | undefined;
+      rig.host.addEventListener('voice-agent-reconnecting', () => setTimeout(() => (stopped = rig.session.stop())));
       socket.close({ code: 1006, reason: '', wasClean: false });
-      await waitUntil(() => rig.session.status === 'reconnecting', 'reconnecting', WAIT);
-      await rig.session.stop();
+      await waitUntil(() => stopped !== undefined, 'stopped', WAIT);
+      await stopped;
       expect(rig.session.status).to.equal('idle');
-      await aTimeout(450);
+      await aTimeout(1100); // past the longest wait it could have had
       expect(tokens).to.equal(1);
       expect(clients).to.have.length(1);
       expect(rig.host.trace.slice(-3)).to.deep.equal(['reconnecting', 'status:idle', 'ended:user']);
