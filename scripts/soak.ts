@@ -33,9 +33,12 @@ const HEAP_BUDGET = 1024 * 1024;
 /** Frames a socket may be short of 50 a second over its life (its first and last frame are timing edges). */
 const LOST_FRAMES_ALLOWED = 2;
 
-/** Runs in the page before the widget: counts what crosses the socket and keeps every track, context and socket. */
+/**
+ * Runs in the page before the widget: counts what crosses the socket, and holds each socket, track and
+ * context only until it is released (so the instrument itself does not grow the heap it measures).
+ */
 const INSTRUMENT = `(() => {
-  const soak = (window.__soak = { frames: 0, maxGapMs: 0, runs: [], sockets: [], streams: [], contexts: [], events: [] });
+  const soak = (window.__soak = { frames: 0, maxGapMs: 0, maxLost: 0, sockets: 0, held: new Set(), events: [] });
   const Native = window.WebSocket;
   const send = Native.prototype.send;
   const runs = new WeakMap();
@@ -45,7 +48,7 @@ const INSTRUMENT = `(() => {
       const now = performance.now();
       const run = runs.get(this);
       // The first words come as one burst right after connected: the live stream starts after it.
-      if (!run) runs.set(this, (soak.runs[soak.sockets.indexOf(this)] = { first: now, last: now, count: 1, burst: true }));
+      if (!run) runs.set(this, { first: now, last: now, count: 1, burst: true });
       else if (run.burst && now - run.first < 2) run.last = now;
       else {
         if (run.burst) Object.assign(run, { burst: false, first: now, count: 0 });
@@ -57,15 +60,24 @@ const INSTRUMENT = `(() => {
     return send.call(this, data);
   };
   window.WebSocket = class extends Native {
-    constructor(...args) { super(...args); soak.sockets.push(this); }
+    constructor(...args) {
+      super(...args);
+      soak.sockets++;
+      soak.held.add(this);
+      // Frames short of one every 20 ms over the socket's live stream.
+      this.addEventListener('close', () => {
+        const r = runs.get(this);
+        if (r) soak.maxLost = Math.max(soak.maxLost, Math.round((r.last - r.first) / 20) + 1 - r.count);
+      });
+    }
   };
   const NativeContext = window.AudioContext;
   window.AudioContext = class extends NativeContext {
-    constructor(...args) { super(...args); soak.contexts.push(this); }
+    constructor(...args) { super(...args); soak.held.add(this); }
   };
   const media = navigator.mediaDevices;
   const gum = media.getUserMedia.bind(media);
-  media.getUserMedia = async (c) => { const s = await gum(c); soak.streams.push(s); return s; };
+  media.getUserMedia = async (c) => { const s = await gum(c); soak.held.add(s); return s; };
   for (const type of ['status', 'reconnecting', 'ended', 'error'])
     addEventListener('voice-agent-' + type, (e) => soak.events.push({ type, detail: e.detail, at: performance.now() }), true);
 })();`;
@@ -76,26 +88,36 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>soak</title>
 interface Soak {
   frames: number;
   maxGapMs: number;
-  runs: ({ first: number; last: number; count: number } | null)[];
+  maxLost: number;
+  sockets: number;
+  held: Set<WebSocket | MediaStream | AudioContext>;
   events: { type: string; detail: Record<string, unknown>; at: number }[];
 }
 
+/** The page's figures, the events since the last call, and what is still open (released things are let go). */
 const state = (page: Page) =>
   page.evaluate(() => {
-    const s = (window as unknown as { __soak: Soak & Record<string, unknown[]> }).__soak;
+    const s = (window as unknown as { __soak: Soak }).__soak;
     const el = document.querySelector('voice-agent')!;
+    const open = { tracks: 0, contexts: 0, sockets: 0 };
+    for (const thing of s.held) {
+      const live =
+        thing instanceof WebSocket
+          ? thing.readyState < WebSocket.CLOSING && ++open.sockets
+          : thing instanceof MediaStream
+            ? thing.getTracks().some((t) => t.readyState === 'live') && ++open.tracks
+            : thing.state !== 'closed' && ++open.contexts;
+      if (!live) s.held.delete(thing);
+    }
     return {
       frames: s.frames,
       maxGapMs: s.maxGapMs,
-      // Per socket, frames short of one every 20 ms from its first to its last (the early burst makes a surplus).
-      lost: s.runs.map((r) => (r ? Math.max(0, Math.round((r.last - r.first) / 20) + 1 - r.count) : 0)),
-      events: s.events,
+      maxLost: s.maxLost,
+      sockets: s.sockets,
+      events: s.events.splice(0),
       status: el.status,
       stats: el.getStats(),
-      liveTracks: (s.streams as MediaStream[]).flatMap((m) => m.getTracks()).filter((t) => t.readyState === 'live')
-        .length,
-      openContexts: (s.contexts as AudioContext[]).filter((c) => c.state !== 'closed').length,
-      openSockets: (s.sockets as WebSocket[]).filter((w) => w.readyState < WebSocket.CLOSING).length,
+      open,
     };
   });
 
@@ -133,7 +155,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     for (let n = 0; Date.now() - t0 < MINUTES * 60_000; n++) {
       const fault = SCHEDULE[n % SCHEDULE.length];
-      const before = await state(page);
+      await state(page); // drains what came before
       await page.evaluate((f) => {
         const el = document.querySelector('voice-agent')!;
         el.tokenUrl = f ? `/api/voice-token?fault=${f}` : '/api/voice-token';
@@ -145,7 +167,7 @@ async function main(): Promise<void> {
       await page.evaluate(() => document.querySelector('voice-agent')!.stop());
       await page.waitForTimeout(500);
       const after = await state(page);
-      const events = after.events.slice(before.events.length);
+      const events = [...during.events, ...after.events];
       if (process.env.SOAK_DEBUG)
         console.error(JSON.stringify(events.map((e) => [e.type, e.detail, Math.round(e.at)])));
       const ended = events.filter((e) => e.type === 'ended').map((e) => String(e.detail.reason));
@@ -154,10 +176,9 @@ async function main(): Promise<void> {
       episodes.push({ fault: fault || 'none', drops, reconnected, ended });
       const label = `session ${n + 1} (${fault || 'no fault'})`;
       if (ended.length !== 1) problems.push(`${label}: ended fired ${ended.length} times`);
-      if (after.liveTracks || after.openContexts || after.openSockets) {
-        problems.push(
-          `${label}: left ${after.liveTracks} tracks, ${after.openContexts} contexts, ${after.openSockets} sockets`,
-        );
+      const { tracks, contexts, sockets } = after.open;
+      if (tracks || contexts || sockets) {
+        problems.push(`${label}: left ${tracks} live microphones, ${contexts} contexts, ${sockets} sockets`);
       }
       // A drop is recovered by a reconnect, ends the session as connection_lost, or was still being
       // reconnected when the session's slot ended.
@@ -176,7 +197,7 @@ async function main(): Promise<void> {
     const last = await state(page);
     const growth = heap.at(-1)!.bytes - heap[0].bytes;
     if (growth > HEAP_BUDGET) problems.push(`heap grew by ${(growth / 1024).toFixed(0)} KB`);
-    const lost = Math.max(0, ...last.lost);
+    const lost = Math.max(0, last.maxLost);
     if (lost > LOST_FRAMES_ALLOWED) problems.push(`a socket was ${lost} microphone frames short of 50 a second`);
     const drops = episodes.reduce((n, e) => n + e.drops, 0);
     const reconnects = episodes.reduce((n, e) => n + e.reconnected, 0);
@@ -187,7 +208,7 @@ async function main(): Promise<void> {
       `| microphone frames sent | ${last.frames} (${(last.frames / (MINUTES * 60)).toFixed(1)} per second overall) |`,
     );
     console.log(
-      `| microphone frames missing on any socket (short of 50 a second over its life) | ${lost} (${last.lost.length} sockets) |`,
+      `| microphone frames missing on any socket (short of 50 a second over its life) | ${lost} (${last.sockets} sockets) |`,
     );
     console.log(
       `| longest pause between frames on a socket (a main-thread or audio stall: the frames come late, not lost) | ${last.maxGapMs.toFixed(0)} ms |`,

@@ -117,7 +117,7 @@ export class VoiceAgent extends LitElement {
     this.volume = 1;
   }
 
-  /** `idle`, `connecting`, `connected`, `ready`, `ended` or `error`; reflected as the `status` attribute. */
+  /** `idle`, `connecting`, `connected`, `ready`, `reconnecting`, `ended` or `error`; reflected as the `status` attribute. */
   get status(): VoiceAgentStatus {
     return this.#session.status;
   }

@@ -148,6 +148,23 @@ describe('AudioEngine lifecycle', () => {
     expect(context.state).to.equal('closed');
   });
 
+  // A Bluetooth headset in its call profile runs at 16 or 24 kHz; the engine takes whatever rate it gets.
+  for (const sampleRate of [16000, 24000]) {
+    it(`works at whatever rate the context runs at: ${sampleRate} Hz frames, buffering and stats`, async () => {
+      const engine = new AudioEngine({ sampleRate, prebufferMs: 500 });
+      const frames: ArrayBuffer[] = [];
+      engine.onFrame = (frame) => frames.push(frame);
+      await engine.open({});
+      await until(() => frames.length >= 10, 3000, 'frames');
+      expect(frames.every((f) => f.byteLength === 640)).to.equal(true);
+      for (const frame of toneFrames(1000, 0.5, 0.4)) engine.play(frame); // 400 ms, under the prebuffer
+      await until(() => engine.stats.bufferedMs > 0, 3000, 'the queue to be reported');
+      expect(engine.stats.sampleRate).to.equal(sampleRate);
+      expect(engine.stats.bufferedMs).to.be.closeTo(400, 5); // converted at the context's own rate
+      await engine.close();
+    });
+  }
+
   it('asks the visitor for a tap when a suspended context will not resume by itself, and resumes on it', async () => {
     const engine = new AudioEngine();
     const asked: boolean[] = [];
