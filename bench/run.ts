@@ -1,4 +1,4 @@
-// `npm run bench [-- size capture playback e2e]`: runs the chosen parts (all by default), prints one
+// `npm run bench [-- size capture playback e2e echo]`: runs the chosen parts (all by default), prints one
 // markdown report and writes the figures as JSON. Timings are printed, never judged; the exit code is
 // non-zero only when a size or quality budget is broken.
 import { execFileSync } from 'node:child_process';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CHROMIUM_PATH } from '../tools/chromium.js';
 import { capturePart } from './capture.js';
 import { e2ePart } from './e2e.js';
+import { echoPart } from './echo.js';
 import { playbackPart } from './playback.js';
 import { renderSection, type Section } from './report.js';
 import { ROOT, sizePart } from './size.js';
@@ -17,6 +18,7 @@ const PARTS: Record<string, () => Promise<Section>> = {
   capture: capturePart,
   playback: playbackPart,
   e2e: e2ePart,
+  echo: echoPart,
 };
 
 /** Debian's launcher script prints a harmless shell warning first; keep the version line only. */

@@ -43,6 +43,10 @@ export interface EmulatorOptions {
   faultDelayMs: number;
   /** Delay of the `slow-token` fault. */
   slowTokenMs: number;
+  /** How late `connected` comes with the `slow-connected` fault. */
+  connectedDelayMs: number;
+  /** How long the token API refuses `outage` tokens after an `outage` session dropped. */
+  outageMs: number;
   /** How long a new socket may take to send its token. */
   authTimeoutMs: number;
   /** A session is ended (`session_closed`) after this long. */
@@ -85,6 +89,8 @@ export class VoiceServiceEmulator {
   private readonly sessions = new Set<Session>();
   private nextId = 1;
   private closed: Promise<void> | undefined;
+  /** Until when (epoch ms, the options' clock) the `outage` fault keeps the token API down. */
+  private outageUntil = 0;
 
   constructor(readonly options: EmulatorOptions) {
     this.tokens = new TokenStore(options.tokenTtlMs, options.now);
@@ -110,6 +116,9 @@ export class VoiceServiceEmulator {
       if (fault !== undefined && !isFaultName(fault))
         throw new HttpError(400, `Unknown fault ${JSON.stringify(fault)}.`);
       if (fault === 'slow-token') await new Promise((resolve) => setTimeout(resolve, this.options.slowTokenMs));
+      if (fault === 'outage' && this.options.now() < this.outageUntil) {
+        throw new HttpError(503, 'Simulated outage (fault outage).');
+      }
       const path = fault === 'refuse-socket' ? REFUSED_SOCKET_PATH : SOCKET_PATH;
       const ws_url = socketUrl(req, path);
       sendJson(res, 200, { token: this.tokens.issue(fault), ws_url }, CORS_HEADERS);
@@ -134,6 +143,11 @@ export class VoiceServiceEmulator {
       ws.once('close', () => this.sessions.delete(session));
     });
     return true;
+  }
+
+  /** The `outage` fault: the service is down for `outageMs` from now. */
+  startOutage(): void {
+    this.outageUntil = this.options.now() + this.options.outageMs;
   }
 
   /** Redeems a session's token (once). */
@@ -226,17 +240,19 @@ class Session {
       jitterMs: fault === 'jitter' ? 50 : 0,
       vad: options.vad,
     });
-    this.send({ type: 'connected' });
-    this.after(options.readyDelayMs, () => {
+    const connectedAt = fault === 'slow-connected' ? options.connectedDelayMs : 0;
+    this.after(connectedAt, () => this.send({ type: 'connected' }));
+    this.after(connectedAt + options.readyDelayMs, () => {
       this.send({ type: 'agent_ready' });
       this.agent?.greet();
     });
     this.after(options.maxSessionMs, () => this.end('session_closed'));
     const reason = endedReason(fault);
     if (reason) this.after(options.faultDelayMs, () => this.end(reason));
-    if (fault === 'drop') {
+    if (fault === 'drop' || fault === 'outage') {
       this.after(options.faultDelayMs, () => {
-        this.outcome = 'dropped (fault drop)';
+        this.outcome = `dropped (fault ${fault})`;
+        if (fault === 'outage') this.service.startOutage();
         this.ws.terminate(); // no close frame, no session_ended: an unexpected drop for the client
       });
     }

@@ -96,6 +96,20 @@ export const FAULTS = [
     outcome: { status: 'ended', code: 'connection_lost', reason: 'connection_lost' },
   },
   {
+    name: 'slow-connected',
+    layer: 'socket',
+    description: 'The service accepts the token but says connected only after about 1 s.',
+    expect: 'Status stays "connecting" for ~1 s; what the visitor said meanwhile reaches the agent first, in order.',
+  },
+  {
+    name: 'outage',
+    layer: 'socket',
+    description:
+      'The socket is destroyed ~3 s into the session, then the token API answers HTTP 503 for this fault for 30 s.',
+    expect:
+      'Error connection_lost (close code 1006); ended with reason "connection_lost" (with reconnect: after every backoff attempt has failed).',
+  },
+  {
     name: 'server-error',
     layer: 'socket',
     description: 'An error message arrives mid-session (its text is HTML-shaped); the session goes on.',

@@ -62,6 +62,8 @@ export function createVoiceServer(options: VoiceServerOptions = {}): VoiceServer
     readyDelayMs: options.readyDelayMs ?? 250,
     faultDelayMs: options.faultDelayMs ?? 3_000,
     slowTokenMs: options.slowTokenMs ?? 3_000,
+    connectedDelayMs: options.connectedDelayMs ?? 1_000,
+    outageMs: options.outageMs ?? 30_000,
     authTimeoutMs: options.authTimeoutMs ?? 10_000,
     maxSessionMs: options.maxSessionMs ?? 10 * 60_000,
     vad: options.vad,

@@ -1,7 +1,7 @@
 import type { VoiceAgentErrorCode } from './errors.js';
 
 /** The element's status, reflected as the `status` attribute. */
-export type VoiceAgentStatus = 'idle' | 'connecting' | 'connected' | 'ready' | 'ended' | 'error';
+export type VoiceAgentStatus = 'idle' | 'connecting' | 'connected' | 'ready' | 'reconnecting' | 'ended' | 'error';
 
 /** Why a session ended: the server's `session_ended` reason, or one of ours. */
 export type VoiceAgentEndReason =
@@ -19,6 +19,30 @@ export interface VoiceAgentErrorDetail {
   closeReason?: string;
 }
 
+/** What `getStats()` returns: counters of the current session, or of the last one once it is over. */
+export interface VoiceAgentStats {
+  /** Microphone frames (640 bytes, 20 ms) handed to the socket, over every connection of the session. */
+  framesSent: number;
+  /** Microphone frames never sent: dropped while the socket's send buffer stayed full, or older than the 2 s kept while (re)connecting. */
+  framesDropped: number;
+  /** Binary frames of agent audio received. */
+  framesReceived: number;
+  /** Successful reconnections after a drop (`reconnect` attribute). */
+  reconnects: number;
+  /** Times agent playback ran dry mid-stream. */
+  underruns: number;
+  /** Agent audio queued for playback and not yet played, in ms. */
+  bufferedMs: number;
+  /** The AudioContext's sample rate, in Hz (0 before it exists); it may differ from device to device. */
+  sampleRate: number;
+  /** The context's reported output latency plus base latency, in ms (0 where the browser does not report it). */
+  outputLatencyMs: number;
+  /** The last measured turn: from the visitor going quiet to the agent's first sound, in ms (null until one). */
+  turnLatencyMs: number | null;
+  /** What the browser says it applies to the microphone (`track.getSettings()`), null when it does not say. */
+  echoCancellation: boolean | null;
+}
+
 /** `detail` of each event the element fires. */
 export interface VoiceAgentEventDetails {
   'voice-agent-status': { status: VoiceAgentStatus };
@@ -27,6 +51,7 @@ export interface VoiceAgentEventDetails {
   'voice-agent-ended': { reason: VoiceAgentEndReason };
   'voice-agent-error': VoiceAgentErrorDetail;
   'voice-agent-message': { message: Record<string, unknown> & { type: string } };
+  'voice-agent-reconnecting': { attempt: number; delayMs: number };
 }
 
 export type VoiceAgentEventName = keyof VoiceAgentEventDetails;
@@ -39,6 +64,7 @@ const EVENTS: Record<VoiceAgentEventName, true> = {
   'voice-agent-ended': true,
   'voice-agent-error': true,
   'voice-agent-message': true,
+  'voice-agent-reconnecting': true,
 };
 
 /** Every event `<voice-agent>` fires (for logging all of them, as the demo does). */

@@ -8,6 +8,7 @@ export type {
   VoiceAgentErrorDetail,
   VoiceAgentEventDetails,
   VoiceAgentEventMap,
+  VoiceAgentStats,
 } from './events.js';
 export type { VoiceSessionOptions } from './session/voice-session.js';
 export {

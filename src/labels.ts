@@ -38,6 +38,7 @@ export const ERROR_MESSAGES = {
   audio_failed: 'Audio could not be started in this browser',
   'audio_failed/blocked': 'The browser did not let audio start. Click to try again.',
   'audio_failed/engine': 'The audio engine failed',
+  'audio_failed/speaker': 'The chosen speaker is not available; the agent plays on the current one',
 } satisfies Record<VoiceAgentErrorCode, string> & Record<`${VoiceAgentErrorCode}/${string}`, string>;
 
 /** A key of {@link ERROR_MESSAGES}: an error code, or `code/variant`. */
@@ -59,6 +60,8 @@ export interface VoiceAgentLabels {
   close: string;
   /** The status line, per status. */
   status: Record<VoiceAgentStatus, string>;
+  /** The status line while the browser holds the audio suspended until the visitor taps or presses a key. */
+  resume: string;
   /**
    * Error messages by code (or `code/variant`, see `ERROR_MESSAGES`), `{field}` filled from the error's
    * detail. The event detail keeps the built-in English message.
@@ -78,11 +81,13 @@ export const DEFAULT_LABELS: VoiceAgentLabels = {
   talk: 'Hold to talk',
   assistant: 'Voice assistant',
   close: 'Close',
+  resume: 'Audio paused by the browser: tap to resume',
   status: {
     idle: 'Not connected',
     connecting: 'Connecting…',
     connected: 'Connected, waiting for the agent…',
     ready: 'Listening',
+    reconnecting: 'Connection lost, reconnecting…',
     ended: 'Conversation ended',
     error: 'Something went wrong',
   },

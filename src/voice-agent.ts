@@ -1,6 +1,6 @@
-import { LitElement, html, nothing, svg } from 'lit';
+import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { AudioEngine } from './audio/audio-engine.js';
-import type { VoiceAgentErrorDetail, VoiceAgentStatus } from './events.js';
+import type { VoiceAgentErrorDetail, VoiceAgentStats, VoiceAgentStatus } from './events.js';
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
 import { errorText, mergeLabels, type VoiceAgentLabelOverrides } from './labels.js';
 import { styles } from './voice-agent.styles.js';
@@ -11,7 +11,7 @@ const METER_INTERVAL_MS = 50;
 /** Clicks closer together than this are one double click. */
 const DOUBLE_CLICK_MS = 400;
 
-const LIVE: ReadonlySet<VoiceAgentStatus> = new Set(['connecting', 'connected', 'ready']);
+const LIVE: ReadonlySet<VoiceAgentStatus> = new Set(['connecting', 'connected', 'ready', 'reconnecting']);
 
 /** The element's layouts, its corners in the floating layout, and its microphone modes. */
 export type VoiceAgentLayout = 'inline' | 'floating';
@@ -38,6 +38,7 @@ const icon = (d: string) => html`<svg aria-hidden="true" viewBox="0 0 24 24">${s
  * @fires {CustomEvent<{reason: string}>} voice-agent-ended - The session is over (exactly once per session).
  * @fires {CustomEvent<VoiceAgentErrorDetail>} voice-agent-error - A failure, with a stable `code`.
  * @fires {CustomEvent<{message: object}>} voice-agent-message - A server message of a type this version does not know.
+ * @fires {CustomEvent<{attempt: number, delayMs: number}>} voice-agent-reconnecting - Before each reconnect attempt (`reconnect`).
  *
  * @csspart button - The start/stop `<button>`.
  * @csspart mute-button - The microphone mute toggle, shown during a session.
@@ -79,6 +80,10 @@ export class VoiceAgent extends LitElement {
     layout: { reflect: true },
     position: { reflect: true },
     mode: { reflect: true },
+    reconnect: { type: Boolean },
+    volume: { type: Number },
+    microphoneId: { attribute: false },
+    speakerId: { attribute: false },
   };
 
   /** The site's endpoint that answers `POST` with `{ token, ws_url }`. */
@@ -110,12 +115,24 @@ export class VoiceAgent extends LitElement {
 
   /** `hands-free`, or `push-to-talk`: the microphone sends silence unless the talk control or Space is held. */
   declare mode: VoiceAgentMode;
+  /** After an unexpected drop, reconnect with a fresh token and backoff (see README, "Reliability"); read at start(). */
+  declare reconnect: boolean;
+
+  /** Gain of the agent's voice, 0..1 (default 1), applied smoothly; `outputLevel` follows it. */
+  declare volume: number;
+
+  /** `deviceId` of the microphone; changing it mid-session switches the input without dropping the socket. */
+  declare microphoneId?: string;
+
+  /** `deviceId` of the speaker, where the browser can route audio (`AudioContext.setSinkId`); ignored elsewhere. */
+  declare speakerId?: string;
 
   readonly #session = new VoiceSession(this, {
     options: () => ({
       tokenUrl: this.tokenUrl,
       fetchToken: this.fetchToken,
       audioConstraints: this.audioConstraints,
+      reconnect: this.reconnect,
     }),
     createAudio: () => {
       const engine = new AudioEngine({ workletUrl: this.workletUrl });
@@ -135,9 +152,11 @@ export class VoiceAgent extends LitElement {
     this.layout = 'inline';
     this.position = 'bottom-right';
     this.mode = 'hands-free';
+    this.reconnect = false;
+    this.volume = 1;
   }
 
-  /** `idle`, `connecting`, `connected`, `ready`, `ended` or `error`; reflected as the `status` attribute. */
+  /** `idle`, `connecting`, `connected`, `ready`, `reconnecting`, `ended` or `error`; reflected as the `status` attribute. */
   get status(): VoiceAgentStatus {
     return this.#session.status;
   }
@@ -167,11 +186,20 @@ export class VoiceAgent extends LitElement {
     this.#session.interrupt();
   }
 
-  protected override willUpdate(): void {
+  /** Counters of the current session (or the last one): frames, underruns, buffering, latency, echo cancellation. */
+  getStats(): VoiceAgentStats {
+    return this.#session.getStats();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const session = this.#session;
     if (!this.#pushToTalk()) this.#talking = false;
     // Push-to-talk gates the microphone through the same silence as mute: the frames keep their timing.
     const muted = this.muted || (this.mode === 'push-to-talk' && !this.#talking);
-    if (this.#session.muted !== muted) this.#session.muted = muted;
+    if (session.muted !== muted) session.muted = muted;
+    if (changed.has('volume')) session.volume = this.volume;
+    if (changed.has('microphoneId')) session.microphoneId = this.microphoneId || undefined;
+    if (changed.has('speakerId')) session.speakerId = this.speakerId || undefined;
   }
 
   protected override updated(): void {
@@ -183,12 +211,13 @@ export class VoiceAgent extends LitElement {
     const live = LIVE.has(this.status);
     const error = this.#session.error;
     const labels = mergeLabels(this.labels);
+    const statusText = this.#session.needsGesture ? labels.resume : labels.status[this.status];
     const body = html`<div class="body">
       <div part="meter" aria-hidden="true">
         <span part="meter-input"></span><span part="meter-output"></span><span class="orb"></span>
       </div>
       <div class="text">
-        <p part="status" aria-live="polite">${labels.status[this.status]}</p>
+        <p part="status" aria-live="polite">${statusText}</p>
         ${error ? html`<p part="error" role="alert">${this.#errorText(error)}</p>` : nothing}
       </div>
       <div class="controls">
@@ -245,7 +274,7 @@ export class VoiceAgent extends LitElement {
               </button>
               ${
                 // The status line is hidden with the collapsed panel: this one speaks for it meanwhile.
-                this.#open ? nothing : html`<p class="sr-only" aria-live="polite">${labels.status[this.status]}</p>`
+                this.#open ? nothing : html`<p class="sr-only" aria-live="polite">${statusText}</p>`
               }`
           : body
       }

@@ -297,4 +297,110 @@ describe('<voice-agent>', () => {
     await el.updateComplete;
     expect(part(el, 'mute-button')).to.equal(null);
   });
+
+  describe('v2: reconnect, volume, devices, stats, tap to resume', () => {
+    it('maps reconnect and volume attributes; microphoneId and speakerId are properties', async () => {
+      const el = await fixture<VoiceAgent>(html`<voice-agent reconnect volume="0.4"></voice-agent>`);
+      expect(el.reconnect).to.equal(true);
+      expect(el.volume).to.equal(0.4);
+      const plain = await mount();
+      expect([plain.reconnect, plain.volume, plain.microphoneId, plain.speakerId]).to.deep.equal([
+        false,
+        1,
+        undefined,
+        undefined,
+      ]);
+    });
+
+    it('shows reconnecting (still live) after a drop with reconnect, and is connected again after', async () => {
+      const el = await mount();
+      el.reconnect = true;
+      const log = recordEvents(el);
+      const socket = await connect(el);
+      socket.send(JSON.stringify({ type: 'connected' }));
+      await waitUntil(() => el.status === 'connected');
+      socket.close({ code: 1006, reason: '', wasClean: false });
+      await waitUntil(() => el.status === 'reconnecting', 'reconnecting');
+      await el.updateComplete;
+      expect(el.getAttribute('status')).to.equal('reconnecting');
+      expect(part(el, 'status')!.textContent).to.equal('Connection lost, reconnecting…');
+      expect(part(el, 'button')!.getAttribute('aria-pressed')).to.equal('true');
+      await waitUntil(() => clients.length === 2, 'second socket', { timeout: 5000 });
+      await waitUntil(() => received.filter((m) => typeof m === 'string').length === 2, 'second token');
+      clients[1].send(JSON.stringify({ type: 'connected' }));
+      await waitUntil(() => el.status === 'connected');
+      expect(log.filter((e) => e.type === 'voice-agent-connected')).to.have.length(2);
+      expect(log.filter((e) => e.type === 'voice-agent-reconnecting')).to.have.length(1);
+      expect(el.getStats().reconnects).to.equal(1);
+      await el.stop();
+    });
+
+    it('getStats() reports the live session: frames, the context rate, echo cancellation', async () => {
+      const el = await mount();
+      expect(el.getStats()).to.include({ framesSent: 0, sampleRate: 0, echoCancellation: null });
+      const socket = await connect(el);
+      socket.send(JSON.stringify({ type: 'connected' }));
+      socket.send(new ArrayBuffer(640));
+      await waitUntil(() => el.getStats().framesSent > 3, 'frames counted', { timeout: 5000 });
+      const stats = el.getStats();
+      expect(stats.framesReceived).to.equal(1);
+      expect(stats.sampleRate).to.be.above(8000);
+      expect(stats.echoCancellation).to.be.a('boolean');
+      for (const [name, value] of Object.entries(stats)) {
+        if (name !== 'echoCancellation' && value !== null) expect(value, name).to.be.a('number').and.at.least(0);
+      }
+      await el.stop();
+    });
+
+    it('says so on the status line when the browser holds the audio until a tap, and resumes on one', async () => {
+      const contexts: AudioContext[] = [];
+      const Native = window.AudioContext;
+      window.AudioContext = class extends Native {
+        constructor(options?: AudioContextOptions) {
+          super(options);
+          contexts.push(this);
+        }
+      };
+      try {
+        const el = await mount();
+        const socket = await connect(el);
+        socket.send(JSON.stringify({ type: 'connected' }));
+        await waitUntil(() => el.status === 'connected');
+        const [context] = contexts;
+        const resume = context.resume;
+        context.resume = () => Promise.resolve(); // as a browser that wants a gesture
+        await context.suspend();
+        await waitUntil(
+          () => part(el, 'status')!.textContent === 'Audio paused by the browser: tap to resume',
+          'tap text',
+          {
+            timeout: 3000,
+          },
+        );
+        context.resume = resume;
+        part(el, 'status')!.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
+        await waitUntil(
+          () => part(el, 'status')!.textContent === 'Connected, waiting for the agent…',
+          'status text back',
+          {
+            timeout: 3000,
+          },
+        );
+        await el.stop();
+      } finally {
+        window.AudioContext = Native;
+      }
+    });
+
+    it('ends the session on pagehide, like stop()', async () => {
+      const el = await mount();
+      const socket = await connect(el);
+      socket.send(JSON.stringify({ type: 'connected' }));
+      await waitUntil(() => el.status === 'connected');
+      const ended = oneEvent(el, 'voice-agent-ended');
+      dispatchEvent(new Event('pagehide'));
+      expect((await ended).detail).to.deep.equal({ reason: 'user' });
+      expect(el.status).to.equal('idle');
+    });
+  });
 });

@@ -1,7 +1,9 @@
 import { toVoiceAgentError, VoiceAgentError } from '../errors.js';
 import { openMicrophone } from './microphone.js';
-import type { SessionAudio } from '../session/session-audio.js';
+import type { AudioStats, SessionAudio } from '../session/session-audio.js';
 import { DEFAULT_PREBUFFER_MS } from '../dsp/jitter-buffer.js';
+import { levelAfterGain } from '../dsp/level.js';
+import { TurnTimer } from './turn-latency.js';
 import processorsCode from './worklets/processors.worklet.ts?worklet';
 import { addWorkletModule } from './worklet-loader.js';
 import {
@@ -33,6 +35,29 @@ export interface AudioEngineOptions {
 const RESUME_TIMEOUT_MS = 3000;
 
 /**
+ * Time constant of volume changes, in seconds: a change is 95 % done after 3 of them (45 ms), smooth
+ * enough that a slider dragged across its range makes no zipper noise, quick enough to feel immediate.
+ */
+export const VOLUME_TIME_CONSTANT = 0.015;
+
+/** How long a context the browser suspended may take to resume on its own before the visitor is asked to tap. */
+const GESTURE_WAIT_MS = 500;
+
+/** Events that count as a user gesture for resuming audio (listened to on the window, in the capture phase). */
+const GESTURES = ['pointerdown', 'keydown'] as const;
+
+/** Safari's `navigator.audioSession` (not yet in TypeScript's DOM types). */
+type AudioSessionNavigator = Navigator & { audioSession?: { type: string } };
+
+/** Stops every track of `stream`, detaching our ended handler first (our own stop is not an unplug). */
+function stopTracks(stream: MediaStream | null): void {
+  stream?.getTracks().forEach((track) => {
+    track.onended = null;
+    track.stop();
+  });
+}
+
+/**
  * The browser side of the audio: microphone → capture worklet → 640-byte frames, and agent audio →
  * playback worklet → speakers, in ONE AudioContext. All per-sample work runs on the audio thread; the
  * main thread only passes ArrayBuffers (transferred, not copied) and reads levels. Single use: open()
@@ -43,14 +68,28 @@ export class AudioEngine implements SessionAudio {
   onFrame: ((frame: ArrayBuffer) => void) | null = null;
   /** Called when a level changes: with every microphone frame (50 a second) and each playback report (~30). */
   onLevels: ((input: number, output: number) => void) | null = null;
-  /** Called when the microphone fails mid-session. */
+  /** Called when the microphone fails mid-session and no other input can take over. */
   onError: ((error: VoiceAgentError) => void) | null = null;
+  /** Called with true when the browser suspended the audio and it waits for a tap, false once it runs again. */
+  onSuspended: ((needsGesture: boolean) => void) | null = null;
 
   #context: AudioContext | null = null;
   #stream: MediaStream | null = null;
   #source: MediaStreamAudioSourceNode | null = null;
   #capture: AudioWorkletNode | null = null;
   #playback: AudioWorkletNode | null = null;
+  /** The volume, after the playback node: a GainNode ramps on the audio thread without touching the worklet. */
+  #gain: GainNode | null = null;
+  #volume = 1;
+  #constraints: MediaTrackConstraints = {};
+  /** open() in flight, for a device switch asked for meanwhile. */
+  #opening: Promise<void> | null = null;
+  /** A fallback to the default input is under way (an unplug fires `ended` and `devicechange`). */
+  #fallingBack = false;
+  #needsGesture = false;
+  readonly #turns = new TurnTimer();
+  /** The page's audio session type before open(), restored by close(). */
+  #audioSessionType: string | undefined;
   /** Agent audio that arrived while open() was still loading the worklets. */
   #pending: ArrayBuffer[] = [];
   #closing: Promise<void> | null = null;
@@ -70,19 +109,44 @@ export class AudioEngine implements SessionAudio {
     return this.#inputLevel;
   }
 
-  /** Agent voice level, 0..1. */
+  /** Agent voice level as played, 0..1: the worklet's level with the volume applied. */
   get outputLevel(): number {
     return this.#outputLevel;
   }
 
-  /** Playback counters, as last reported by the playback worklet (at most ~33 ms old). */
-  get stats(): PlaybackStats {
-    return { ...this.#stats };
+  /**
+   * Playback counters as last reported by the playback worklet (at most ~33 ms old), with the context
+   * and microphone figures for `getStats()`.
+   */
+  get stats(): AudioStats & PlaybackStats {
+    const context = this.#context;
+    const rate = context?.sampleRate ?? 0;
+    const track = this.#stream?.getAudioTracks()[0];
+    const echoCancellation = track?.getSettings().echoCancellation;
+    return {
+      ...this.#stats,
+      // Read at the context's own rate each time: no rate is assumed or cached across contexts.
+      bufferedMs: rate ? Math.round((this.#stats.queued * 1000) / rate) : 0,
+      sampleRate: rate,
+      outputLatencyMs: Math.round(((context?.outputLatency ?? 0) + (context?.baseLatency ?? 0)) * 1000),
+      turnLatencyMs: this.#turns.latencyMs,
+      echoCancellation: typeof echoCancellation === 'boolean' ? echoCancellation : null,
+    };
   }
 
-  /** The node that feeds the speakers (null until open() resolves); tests and visualisers tap it. */
+  /** The node that feeds the speakers (null until open() resolves): after the volume; tests and visualisers tap it. */
   get output(): AudioNode | null {
-    return this.#playback;
+    return this.#gain;
+  }
+
+  /** Gain of the agent's voice, 0..1 (clamped), ramped with {@link VOLUME_TIME_CONSTANT}. */
+  get volume(): number {
+    return this.#volume;
+  }
+
+  set volume(volume: number) {
+    this.#volume = Math.min(1, Math.max(0, Number.isFinite(volume) ? volume : 1));
+    if (this.#gain) this.#gain.gain.setTargetAtTime(this.#volume, this.#context!.currentTime, VOLUME_TIME_CONSTANT);
   }
 
   /** True: the capture worklet sends silent frames, keeping their timing. */
@@ -101,8 +165,21 @@ export class AudioEngine implements SessionAudio {
    * is called meanwhile, this resolves without building the graph, and a microphone granted later is
    * stopped the moment it arrives.
    */
-  async open(constraints: MediaTrackConstraints = {}): Promise<void> {
+  open(constraints: MediaTrackConstraints = {}): Promise<void> {
+    this.#opening ??= this.#open(constraints);
+    return this.#opening;
+  }
+
+  async #open(constraints: MediaTrackConstraints): Promise<void> {
     if (this.#context || this.#closing) throw new Error('AudioEngine.open() can be called only once.');
+    this.#constraints = constraints;
+    // Safari (17+): voice on the speaker or headset route, audible with the silent switch on. Set before
+    // the context exists, so it is created into that session.
+    const session = (navigator as AudioSessionNavigator).audioSession;
+    if (session) {
+      this.#audioSessionType = session.type;
+      session.type = 'play-and-record';
+    }
     let context: AudioContext;
     try {
       context = this.#context = new AudioContext(
@@ -114,7 +191,7 @@ export class AudioEngine implements SessionAudio {
     const resumed = context.resume().catch(() => undefined);
     try {
       const [stream] = await Promise.all([
-        this.#openMicrophone(constraints),
+        this.#openMicrophone(),
         this.#options.workletUrl
           ? context.audioWorklet.addModule(this.#options.workletUrl)
           : addWorkletModule(context, processorsCode),
@@ -154,6 +231,36 @@ export class AudioEngine implements SessionAudio {
     return this.#closing;
   }
 
+  /**
+   * Switches the input to `deviceId` (undefined: the default input) mid-session: the new stream is
+   * acquired and connected to the capture node before the old one is disconnected and stopped, so the
+   * frames go on (the capture worklet sends silence for any block without input). Rejects with the
+   * `VoiceAgentError` of getUserMedia, keeping the current input.
+   */
+  async setMicrophone(deviceId: string | undefined): Promise<void> {
+    const constraints = { ...this.#constraints };
+    if (deviceId) constraints.deviceId = { exact: deviceId };
+    else delete constraints.deviceId;
+    this.#constraints = constraints;
+    await this.#opening?.catch(() => undefined);
+    if (this.#capture) await this.#switch(constraints);
+  }
+
+  /**
+   * Routes playback to the output `deviceId` (undefined or '': the default) with `AudioContext.setSinkId`
+   * (Chromium 110+). Engines without it (Firefox, Safari) play on the system's output: a no-op.
+   */
+  async setSpeaker(deviceId: string | undefined): Promise<void> {
+    await this.#opening?.catch(() => undefined);
+    const context = this.#context as (AudioContext & { setSinkId?(id: string): Promise<void> }) | null;
+    if (!context?.setSinkId || this.#closing) return;
+    try {
+      await context.setSinkId(deviceId ?? '');
+    } catch (err) {
+      throw toVoiceAgentError(err, 'audio_failed/speaker');
+    }
+  }
+
   async #release(): Promise<void> {
     this.#pending = [];
     for (const node of [this.#capture, this.#playback]) {
@@ -161,29 +268,99 @@ export class AudioEngine implements SessionAudio {
       node.port.onmessage = null;
       node.port.close();
     }
-    for (const node of [this.#source, this.#capture, this.#playback]) node?.disconnect();
+    for (const node of [this.#source, this.#capture, this.#playback, this.#gain]) node?.disconnect();
     if (this.#context) this.#context.onstatechange = null;
-    this.#stream?.getTracks().forEach((track) => {
-      track.onended = null;
-      track.stop();
-    });
+    this.#unwatchPage();
+    stopTracks(this.#stream);
+    const session = (navigator as AudioSessionNavigator).audioSession;
+    if (session && this.#audioSessionType !== undefined) session.type = this.#audioSessionType;
     this.#setLevels(0, 0);
     await this.#context?.close().catch(() => undefined);
   }
 
-  async #openMicrophone(constraints: MediaTrackConstraints): Promise<MediaStream> {
-    const stream = await openMicrophone(constraints);
-    if (this.#closing) {
-      // The element went away while the permission prompt was up: release the mic at once.
-      stream.getTracks().forEach((track) => track.stop());
-    } else {
-      this.#stream = stream;
-    }
+  /** Opens a microphone with the current constraints; one granted after close() is released at once. */
+  async #openMicrophone(): Promise<MediaStream> {
+    const stream = await openMicrophone(this.#constraints);
+    // The element went away while the permission prompt was up: release the mic at once.
+    if (this.#closing) stopTracks(stream);
+    else this.#stream = stream;
     return stream;
   }
 
-  #connect(context: AudioContext, stream: MediaStream): void {
+  /** Acquires a stream with `constraints` and swaps it in for the current one. */
+  async #switch(constraints: MediaTrackConstraints): Promise<void> {
+    const stream = await openMicrophone(constraints);
+    if (this.#closing) return stopTracks(stream);
+    const old = this.#source;
+    this.#use(this.#context!, stream);
+    old?.disconnect();
+  }
+
+  /** Makes `stream` the input: a source into the capture node, its tracks watched for an unplug; the old one stopped. */
+  #use(context: AudioContext, stream: MediaStream): void {
+    const old = this.#stream;
+    this.#stream = stream;
     this.#source = context.createMediaStreamSource(stream);
+    this.#source.connect(this.#capture!);
+    for (const track of stream.getAudioTracks()) {
+      // Fires when the device is unplugged or revoked, not for our own stop() (stopTracks detaches it).
+      track.onended = () => void this.#fallBack();
+    }
+    if (old !== stream) stopTracks(old);
+  }
+
+  /**
+   * The input went away (unplugged, revoked, another app took it): take the default input if there is
+   * one, else fail with `microphone_unavailable`.
+   */
+  async #fallBack(): Promise<void> {
+    if (this.#closing || this.#fallingBack) return;
+    this.#fallingBack = true;
+    const constraints = { ...this.#constraints };
+    delete constraints.deviceId;
+    try {
+      await this.#switch(constraints);
+    } catch {
+      if (!this.#closing) this.onError?.(new VoiceAgentError('microphone_unavailable/ended'));
+    } finally {
+      this.#fallingBack = false;
+    }
+  }
+
+  /** A device was added or removed: if ours is gone (some browsers never fire `ended`), fall back. */
+  readonly #onDeviceChange = async () => {
+    const track = this.#stream?.getAudioTracks()[0];
+    if (!track || this.#closing) return;
+    const id = track.getSettings().deviceId;
+    const devices = await navigator.mediaDevices.enumerateDevices().catch(() => null);
+    const present = !id || !devices || devices.some((d) => d.kind === 'audioinput' && d.deviceId === id);
+    if (track.readyState === 'ended' || !present) void this.#fallBack();
+  };
+
+  /**
+   * Resumes a context the browser suspended or interrupted (a hidden tab on a phone, a call on iOS,
+   * another app taking the device). Without a user gesture that may not be allowed: then the visitor
+   * is told to tap, and the next tap or key press anywhere on the page resumes it.
+   */
+  readonly #resume = () => {
+    const context = this.#context;
+    if (!context || this.#closing || context.state === 'running' || context.state === 'closed') return;
+    void context.resume().catch(() => undefined);
+  };
+
+  #unwatchPage(): void {
+    document.removeEventListener('visibilitychange', this.#resume);
+    for (const type of GESTURES) removeEventListener(type, this.#resume, true);
+    navigator.mediaDevices?.removeEventListener('devicechange', this.#onDeviceChange);
+  }
+
+  #setNeedsGesture(needed: boolean): void {
+    if (needed === this.#needsGesture) return;
+    this.#needsGesture = needed;
+    this.onSuspended?.(needed);
+  }
+
+  #connect(context: AudioContext, stream: MediaStream): void {
     // No output and not connected to the destination: the microphone never reaches the speakers.
     // Chromium still runs a worklet that has a live input (measured by test/media/capture.test.ts).
     this.#capture = new AudioWorkletNode(context, CAPTURE_PROCESSOR, {
@@ -194,7 +371,7 @@ export class AudioEngine implements SessionAudio {
       processorOptions: { muted: this.#muted } satisfies CaptureOptions,
     });
     this.#capture.port.onmessage = (event: MessageEvent<CaptureReport>) => this.#onCaptureReport(event.data);
-    this.#source.connect(this.#capture);
+    this.#use(context, stream);
 
     this.#playback = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, {
       numberOfInputs: 0,
@@ -207,28 +384,32 @@ export class AudioEngine implements SessionAudio {
     this.#playback.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
       const { level, ...stats } = event.data;
       this.#stats = stats;
-      this.#setLevels(this.#inputLevel, level);
+      this.#turns.output(level, performance.now());
+      this.#setLevels(this.#inputLevel, levelAfterGain(level, this.#volume));
     };
-    this.#playback.connect(context.destination);
-    this.#watch(context, stream);
+    this.#gain = new GainNode(context, { gain: this.#volume });
+    this.#playback.connect(this.#gain).connect(context.destination);
+    this.#watch(context);
 
     for (const pcm of this.#pending) this.#postPlayback(pcm);
     this.#pending = [];
   }
 
-  /** Mid-session failures: a microphone that goes away, a context the browser suspends. */
-  #watch(context: AudioContext, stream: MediaStream): void {
-    for (const track of stream.getAudioTracks()) {
-      // Fires when the device is unplugged or revoked, not for our own stop() in release().
-      track.onended = () => {
-        if (this.#closing) return;
-        this.onError?.(new VoiceAgentError('microphone_unavailable/ended'));
-      };
-    }
-    // Browsers suspend a running context on their own (another tab taking audio focus, iOS
-    // interruptions): resume it, or the agent falls silent and the microphone stops sending.
+  /** Mid-session trouble: devices coming and going, a context the browser suspends or interrupts. */
+  #watch(context: AudioContext): void {
+    navigator.mediaDevices.addEventListener('devicechange', this.#onDeviceChange);
+    document.addEventListener('visibilitychange', this.#resume);
+    for (const type of GESTURES) addEventListener(type, this.#resume, true);
+    // Browsers suspend a running context on their own: resume it, or the agent falls silent and the
+    // microphone stops sending. If it is still not running after a moment, ask for a tap.
     context.onstatechange = () => {
-      if (!this.#closing && context.state === 'suspended') void context.resume().catch(() => undefined);
+      if (this.#closing) return;
+      if (context.state === 'running') return this.#setNeedsGesture(false);
+      this.#resume();
+      setTimeout(() => {
+        const stuck = !this.#closing && context.state !== 'running' && document.visibilityState === 'visible';
+        if (stuck) this.#setNeedsGesture(true);
+      }, GESTURE_WAIT_MS);
     };
   }
 
@@ -237,6 +418,7 @@ export class AudioEngine implements SessionAudio {
   }
 
   #onCaptureReport({ frame, level }: CaptureReport): void {
+    this.#turns.input(level, performance.now());
     this.onFrame?.(frame);
     this.#setLevels(level, this.#outputLevel);
   }

@@ -13,6 +13,12 @@ export function rmsToLevel(rms: number): number {
   return Math.min(1, Math.max(0, (db - FLOOR_DB) / -FLOOR_DB));
 }
 
+/** The level of a signal at `level` after a gain of `gain` (linear, 0..1): a shift on the dB scale. */
+export function levelAfterGain(level: number, gain: number): number {
+  if (!(level > 0) || !(gain > 0)) return 0;
+  return Math.min(1, Math.max(0, level + (20 * Math.log10(gain)) / -FLOOR_DB));
+}
+
 /**
  * A meter that jumps up to a louder block at once and falls back at a constant rate (in dB per second,
  * like a peak meter), reaching 0 from full scale after `decayMs` of silence.

@@ -1,4 +1,11 @@
 import type { VoiceAgentError } from '../errors.js';
+import type { VoiceAgentStats } from '../events.js';
+
+/** The audio engine's part of `getStats()`. */
+export type AudioStats = Pick<
+  VoiceAgentStats,
+  'underruns' | 'bufferedMs' | 'sampleRate' | 'outputLatencyMs' | 'turnLatencyMs' | 'echoCancellation'
+>;
 
 /**
  * What the session needs from the audio engine. The session owns the order of things (token, socket,
@@ -14,8 +21,9 @@ export interface SessionAudio {
    */
   open(constraints: MediaTrackConstraints): Promise<void>;
   /**
-   * Where captured microphone frames go: exactly 640 bytes (320 Int16 LE samples at 16 kHz) each.
-   * The session sets it once `connected` arrives and clears it on end; frames with no sink are dropped.
+   * Where captured microphone frames go: exactly 640 bytes (320 Int16 LE samples at 16 kHz) each, from
+   * the microphone's grant on. The session sets it at start (it keeps what comes before `connected`)
+   * and clears it on end; frames with no sink are dropped.
    */
   onFrame: ((frame: ArrayBuffer) => void) | null;
   /** Queues agent audio (Int16 LE, 16 kHz mono, any length) for gapless playback. */
@@ -24,6 +32,19 @@ export interface SessionAudio {
   interrupt(): void;
   /** Sends silence instead of the microphone while true. */
   muted: boolean;
+  /** Gain of the agent's voice, 0..1, applied smoothly; `outputLevel` reports what is played. */
+  volume: number;
+  /**
+   * Switches the input to `deviceId` (undefined: the default) without interrupting the frames. Rejects
+   * with a `VoiceAgentError` (the current input is kept) when the device cannot be opened.
+   */
+  setMicrophone(deviceId: string | undefined): Promise<void>;
+  /** Routes playback to `deviceId` where the browser can (`AudioContext.setSinkId`); resolves without effect elsewhere. */
+  setSpeaker(deviceId: string | undefined): Promise<void>;
+  /** Playback and device figures for `getStats()`. */
+  readonly stats: AudioStats;
+  /** Called with true when the browser suspended the audio and only a user gesture can resume it, false once resumed. */
+  onSuspended: ((needsGesture: boolean) => void) | null;
   /** Current levels, 0..1. */
   readonly inputLevel: number;
   readonly outputLevel: number;

@@ -6,12 +6,16 @@ import {
   type VoiceAgentErrorDetail,
   type VoiceAgentEventDetails,
   type VoiceAgentEventName,
+  type VoiceAgentStats,
   type VoiceAgentStatus,
 } from '../events.js';
 import type { ErrorMessageKey } from '../labels.js';
-import { parseServerMessage, tokenMessage } from './protocol.js';
+import { FRAME_MS } from '../wire.js';
+import { holdPage } from './page-life.js';
+import { parseServerMessage } from './protocol.js';
 import type { SessionAudio } from './session-audio.js';
 import { DEFAULT_TOKEN_TIMEOUT_MS, obtainToken, type TokenResponse } from './token.js';
+import { openSocket, type Transport, type TransportFactory } from './transport.js';
 
 /** What the element passes to a session; read once per `start()`. */
 export interface VoiceSessionOptions {
@@ -25,56 +29,112 @@ export interface VoiceSessionOptions {
   tokenTimeoutMs?: number;
   /** How long from opening the socket until the server's `connected`; default 15 000 ms. */
   connectTimeoutMs?: number;
+  /** After an unexpected drop of a connected session, reconnect with a fresh token (see {@link RECONNECT}). */
+  reconnect?: boolean;
+  /** Overrides parts of {@link RECONNECT} (tests shorten it). */
+  backoff?: Partial<BackoffPolicy>;
 }
 
 /** How long the socket may take to open and the service to say `connected`, in milliseconds. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 
+/** How reconnecting backs off and when it gives up. */
+export interface BackoffPolicy {
+  /** Attempts after one drop before giving up. */
+  attempts: number;
+  /** Nominal wait before the first attempt, ms; it doubles per attempt up to `maxDelayMs`. */
+  firstDelayMs: number;
+  maxDelayMs: number;
+  /** No attempt starts later than this after the drop, whatever the attempt count (offline time included), ms. */
+  windowMs: number;
+}
+
 /**
- * Microphone audio allowed to wait in the socket's send buffer (1 s at 16 kHz Int16). Beyond it, frames
- * wait in the session's own small queue instead, whose oldest frame is dropped (and counted) when it
- * is full: a socket cannot unsend what it has queued, and after a stall the service should hear the
- * latest speech, not a growing backlog.
+ * The reconnect policy: up to 6 attempts, waiting nominally 1, 2, 4, 8, 8, 8 s (each jittered down to
+ * half, see {@link backoffDelay}: the first within 0.5–1 s), and no attempt later than 60 s after the drop.
  */
-export const MAX_BUFFERED_BYTES = 32_000;
+export const RECONNECT: Readonly<BackoffPolicy> = {
+  attempts: 6,
+  firstDelayMs: 1000,
+  maxDelayMs: 8000,
+  windowMs: 60_000,
+};
 
-/** Frames held back while the send buffer is over its bound: 200 ms. */
-export const MAX_QUEUED_FRAMES = 10;
+/**
+ * The wait before reconnect attempt `attempt` (1-based): the nominal delay scaled by a random factor
+ * in [0.5, 1], so many clients dropped by one outage do not all come back in the same instant.
+ */
+export function backoffDelay(attempt: number, policy: BackoffPolicy, random = Math.random): number {
+  const nominal = Math.min(policy.firstDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+  return Math.round(nominal * (0.5 + random() / 2));
+}
 
-/** How the element plugs into a session: its current options, and a new audio engine per session. */
+/** Microphone audio kept while no connection is `connected` (before the first, during a reconnect), ms. */
+export const EARLY_AUDIO_MS = 2000;
+const EARLY_FRAMES = EARLY_AUDIO_MS / FRAME_MS;
+
+/** How the element plugs into a session: its current options, a new audio engine per session, the transport. */
 export interface VoiceSessionConfig {
   options: () => VoiceSessionOptions;
   createAudio: () => SessionAudio;
+  /** Opens a connection; default: a WebSocket on the main thread. */
+  transport?: TransportFactory;
+}
+
+/** One connection to the service within a run. */
+interface Link {
+  readonly transport: Transport;
+  connected: boolean;
+  /** Pending until the server's `connected`. */
+  timer?: ReturnType<typeof setTimeout>;
+  /** Settles on `connected` (resolves) or on a failure before it (rejects). */
+  readonly ready: Promise<void>;
+  settle: (error?: VoiceAgentError) => void;
+  /** Resolves once open, the token sent. */
+  readonly opened: Promise<void>;
 }
 
 /** One session, from `start()` to its end. `this.#run === run` is the call-id check for stale async results. */
 interface Run {
   readonly abort: AbortController;
+  readonly options: VoiceSessionOptions;
   audio: SessionAudio | null;
   /** `audio.open()`; once settled, a single `close()` releases the engine. */
   opening: Promise<void> | null;
   openSettled: boolean;
-  socket: WebSocket | null;
-  /** Microphone frames waiting for the socket's send buffer to drain (see MAX_BUFFERED_BYTES). */
-  outbox: ArrayBuffer[];
-  /** Pending until the server's `connected`. */
-  connectTimer?: ReturnType<typeof setTimeout>;
+  link: Link | null;
+  /** Microphone frames captured while no link is connected: the last EARLY_AUDIO_MS, sent first. */
+  early: ArrayBuffer[];
+  /** A link reached `connected`: from then on an unexpected drop may reconnect. */
+  wasConnected: boolean;
+  /** Counters of the links already closed, the early buffer's overflow, and the run itself. */
+  sent: number;
+  dropped: number;
+  received: number;
+  reconnects: number;
+  releasePage: () => void;
 }
 
 /**
- * Runs a voice session for its host: token, microphone, socket and protocol, with every end path
- * releasing everything and firing `voice-agent-ended` exactly once. Fires the element's events on
- * the host. On a failure the order is `voice-agent-error`, then `voice-agent-status`, then
- * `voice-agent-ended`; state (`status`, `error`) is already final when the first of them fires.
+ * Runs a voice session for its host: token, microphone, socket and protocol, reconnects, page life,
+ * with every end path releasing everything and firing `voice-agent-ended` exactly once. Fires the
+ * element's events on the host. On a failure the order is `voice-agent-error`, then
+ * `voice-agent-status`, then `voice-agent-ended`; state (`status`, `error`) is already final when the
+ * first of them fires.
  */
 export class VoiceSession implements ReactiveController {
   #run: Run | null = null;
+  /** The current run, or the last one once it ended (for getStats()). */
+  #last: Run | null = null;
   #status: VoiceAgentStatus = 'idle';
   #error: VoiceAgentErrorDetail | null = null;
   #errorKey: ErrorMessageKey = 'audio_failed';
   #audio: SessionAudio | null = null;
   #muted = false;
-  #droppedFrames = 0;
+  #volume = 1;
+  #microphoneId: string | undefined;
+  #speakerId: string | undefined;
+  #needsGesture = false;
 
   readonly #host: ReactiveControllerHost & EventTarget;
   readonly #config: VoiceSessionConfig;
@@ -105,9 +165,9 @@ export class VoiceSession implements ReactiveController {
     return this.#audio;
   }
 
-  /** Microphone frames dropped in this session because the socket's send buffer was full. */
-  get droppedFrames(): number {
-    return this.#droppedFrames;
+  /** The browser suspended the audio and only a tap or key press can resume it (the status line says so). */
+  get needsGesture(): boolean {
+    return this.#needsGesture;
   }
 
   /** Sends silence instead of the microphone; kept across sessions. */
@@ -120,41 +180,113 @@ export class VoiceSession implements ReactiveController {
     if (this.#audio) this.#audio.muted = muted;
   }
 
+  /** Gain of the agent's voice, 0..1; kept across sessions. */
+  get volume(): number {
+    return this.#volume;
+  }
+
+  set volume(volume: number) {
+    this.#volume = volume;
+    if (this.#audio) this.#audio.volume = volume;
+  }
+
+  /** The input device; a change mid-session switches it without touching the socket. */
+  get microphoneId(): string | undefined {
+    return this.#microphoneId;
+  }
+
+  set microphoneId(id: string | undefined) {
+    if (id === this.#microphoneId) return;
+    this.#microphoneId = id;
+    this.#device(this.#audio?.setMicrophone(id));
+  }
+
+  /** The output device, where the browser can route a context; ignored elsewhere. */
+  get speakerId(): string | undefined {
+    return this.#speakerId;
+  }
+
+  set speakerId(id: string | undefined) {
+    if (id === this.#speakerId) return;
+    this.#speakerId = id;
+    this.#device(this.#audio?.setSpeaker(id));
+  }
+
+  /** Counters of the current session, or of the last one once it is over (zeros before any). */
+  getStats(): VoiceAgentStats {
+    const run = this.#last;
+    const link = run?.link?.transport;
+    const audio = run?.audio?.stats;
+    return {
+      framesSent: (run?.sent ?? 0) + (link?.framesSent ?? 0),
+      framesDropped: (run?.dropped ?? 0) + (link?.framesDropped ?? 0),
+      framesReceived: run?.received ?? 0,
+      reconnects: run?.reconnects ?? 0,
+      underruns: audio?.underruns ?? 0,
+      bufferedMs: audio?.bufferedMs ?? 0,
+      sampleRate: audio?.sampleRate ?? 0,
+      outputLatencyMs: audio?.outputLatencyMs ?? 0,
+      turnLatencyMs: audio?.turnLatencyMs ?? null,
+      echoCancellation: audio?.echoCancellation ?? null,
+    };
+  }
+
   /** Begins a session (a no-op while one is connecting or live); resolves once the token is sent or it failed. */
   async start(): Promise<void> {
     if (this.#run) return;
+    const options = this.#config.options();
     const run: Run = {
       abort: new AbortController(),
+      options,
       audio: null,
       opening: null,
       openSettled: false,
-      socket: null,
-      outbox: [],
+      link: null,
+      early: [],
+      wasConnected: false,
+      sent: 0,
+      dropped: 0,
+      received: 0,
+      reconnects: 0,
+      releasePage: () => {},
     };
-    this.#run = run;
+    this.#run = this.#last = run;
     this.#error = null;
-    this.#droppedFrames = 0;
-    const options = this.#config.options();
     // Everything up to audio.open() is synchronous: it runs in the click handler, and iOS only lets
     // an AudioContext start during the user gesture.
     this.#setStatus('connecting');
     if (this.#run !== run) return; // a status listener stopped it
     try {
+      run.releasePage = holdPage(() => void this.stop());
       const audio = this.#config.createAudio();
       audio.muted = this.#muted;
+      audio.volume = this.#volume;
       audio.onError = (error) => void this.#end(run, 'error', 'error', error);
+      audio.onFrame = (frame) => this.#frame(run, frame);
+      audio.onSuspended = (needed) => {
+        this.#needsGesture = needed;
+        this.#host.requestUpdate();
+      };
       run.audio = this.#audio = audio;
+      const constraints = { ...options.audioConstraints };
+      if (this.#microphoneId) constraints.deviceId = { exact: this.#microphoneId };
       // An async wrapper so a synchronous throw from open() becomes a rejection like any other.
-      run.opening = (async () => audio.open(options.audioConstraints ?? {}))();
+      run.opening = (async () => {
+        await audio.open(constraints);
+        if (this.#speakerId) this.#device(audio.setSpeaker(this.#speakerId));
+      })();
       const settle = () => (run.openSettled = true);
       run.opening.then(settle, settle);
-      const token = obtainToken(options, options.tokenTimeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS, run.abort.signal);
+      const link = this.#dial(run);
+      // The first connection's failures end the session (reconnecting starts only once it was connected).
+      void link.then(
+        (l) => l.ready.catch((error) => this.#fail(run, error)),
+        (error) => this.#fail(run, error),
+      );
       // stop() resolves this start() at once, even with a permission prompt or a fetch still pending.
-      const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-      await Promise.race([this.#connect(run, audio, token, connectTimeoutMs), untilAborted(run.abort.signal)]);
+      await Promise.race([link.then((l) => Promise.race([l.opened, l.ready])), untilAborted(run.abort.signal)]);
     } catch (err) {
-      // Token and socket failures are VoiceAgentErrors already; anything else came from the engine.
-      void this.#end(run, 'error', 'error', toVoiceAgentError(err, 'audio_failed/engine'));
+      void this.#fail(run, err);
     }
   }
 
@@ -174,52 +306,100 @@ export class VoiceSession implements ReactiveController {
   }
 
   /**
-   * Waits for both the token and the microphone, then opens the socket and sends the token. The
-   * socket waits for the mic so a denied or missing microphone costs no service session, and so
-   * frames can flow the moment `connected` arrives.
+   * Gets a token (and waits for the microphone: a denied or missing microphone costs no service
+   * session, and frames can flow the moment `connected` arrives), then opens a connection that sends
+   * the token first. Resolves with the link once it exists; its `ready` settles on `connected`.
    */
-  async #connect(run: Run, audio: SessionAudio, token: Promise<TokenResponse>, timeoutMs: number): Promise<void> {
+  async #dial(run: Run): Promise<Link> {
+    const { options } = run;
+    const token = obtainToken(options, options.tokenTimeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS, run.abort.signal);
     const [{ token: secret, ws_url }] = await Promise.all([token, run.opening]);
-    if (this.#run !== run) return;
-    let socket: WebSocket;
+    if (this.#run !== run) throw new VoiceAgentError('token_request_failed/cancelled');
+    let transport: Transport;
     try {
-      socket = new WebSocket(ws_url);
+      transport = (this.#config.transport ?? openSocket)(ws_url, secret);
     } catch (err) {
       throw toVoiceAgentError(err, 'socket_failed');
     }
-    socket.binaryType = 'arraybuffer';
-    run.socket = socket;
+    let settle!: (error?: VoiceAgentError) => void;
+    let open!: () => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    const link: Link = { transport, connected: false, ready, settle, opened: new Promise((r) => (open = r)) };
+    ready.catch(() => {}); // a failed reconnect attempt is handled by its loop, not as an unhandled rejection
+    run.link = link;
     // A socket to an unreachable host can sit in CONNECTING for minutes, and a service that never says
     // `connected` would leave the visitor looking at "Connecting…": give up instead.
-    run.connectTimer = setTimeout(() => {
-      const timeout = new VoiceAgentError('socket_failed/timeout', { seconds: timeoutMs / 1000 });
-      void this.#end(run, 'error', 'error', timeout);
-    }, timeoutMs);
-    await new Promise<void>((resolve, reject) => {
-      let opened = false;
-      socket.onopen = () => {
-        opened = true;
-        socket.send(tokenMessage(secret));
-        resolve();
-      };
-      socket.onmessage = (event) => this.#receive(run, audio, socket, event.data);
-      // No onerror: a close event always follows an error, and carries the code.
-      socket.onclose = (event) => {
-        if (!opened) {
-          reject(new VoiceAgentError('socket_failed/closed', { closeCode: event.code }));
-          return;
-        }
-        const lost = new VoiceAgentError('connection_lost', { closeCode: event.code, closeReason: event.reason });
-        void this.#end(run, 'ended', 'connection_lost', lost);
-      };
-    });
+    const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    link.timer = setTimeout(
+      () => this.#linkFailed(run, link, new VoiceAgentError('socket_failed/timeout', { seconds: timeoutMs / 1000 })),
+      timeoutMs,
+    );
+    transport.onopen = open;
+    transport.onmessage = (data) => this.#receive(run, link, data);
+    transport.onclose = (code, reason, opened) => {
+      const error = opened
+        ? new VoiceAgentError('connection_lost', { closeCode: code, closeReason: reason })
+        : new VoiceAgentError('socket_failed/closed', { closeCode: code });
+      this.#linkFailed(run, link, error);
+    };
+    return link;
   }
 
-  #receive(run: Run, audio: SessionAudio, socket: WebSocket, data: unknown): void {
+  /** A link closed or timed out: before `connected` its dialer decides; after, it is a drop. */
+  #linkFailed(run: Run, link: Link, error: VoiceAgentError): void {
+    if (run.link !== link || this.#run !== run) return;
+    this.#hangUp(run);
+    if (!link.connected) link.settle(error);
+    else if (run.options.reconnect) void this.#reconnect(run, error);
+    else void this.#end(run, 'ended', 'connection_lost', error);
+  }
+
+  /**
+   * After a drop: status `reconnecting`, then attempts with backoff (each with a fresh token, each
+   * announced by `voice-agent-reconnecting`), waiting for `online` while the browser is offline. The
+   * microphone and the context stay open throughout; giving up ends the session as the drop would have.
+   */
+  async #reconnect(run: Run, lost: VoiceAgentError): Promise<void> {
+    const policy = { ...RECONNECT, ...run.options.backoff };
+    const signal = run.abort.signal;
+    const deadline = performance.now() + policy.windowMs;
+    this.#setStatus('reconnecting');
+    for (let attempt = 1; attempt <= policy.attempts && this.#run === run; attempt++) {
+      const delayMs = backoffDelay(attempt, policy);
+      this.#emit('voice-agent-reconnecting', { attempt, delayMs });
+      await sleep(delayMs, signal);
+      await untilOnline(signal, deadline);
+      if (this.#run !== run || performance.now() >= deadline) break;
+      try {
+        await (
+          await this.#dial(run)
+        ).ready;
+        return;
+      } catch {
+        // This attempt failed (token, socket, timeout): back off and try again.
+      }
+    }
+    void this.#end(run, 'ended', 'connection_lost', lost);
+  }
+
+  /** A microphone frame: live once connected, else kept (the last EARLY_AUDIO_MS) for the next `connected`. */
+  #frame(run: Run, frame: ArrayBuffer): void {
+    const link = run.link;
+    if (link?.connected) return link.transport.sendFrame(frame);
+    if (run.early.push(frame) > EARLY_FRAMES) {
+      run.early.shift();
+      run.dropped++;
+    }
+  }
+
+  #receive(run: Run, link: Link, data: unknown): void {
     // Agent audio is played even before `connected`: the engine is open by then (the socket waits
     // for it), and dropping an early greeting would be worse than playing it.
     if (data instanceof ArrayBuffer) {
-      audio.play(data);
+      run.received++;
+      run.audio!.play(data);
       return;
     }
     if (typeof data !== 'string') return; // binaryType is 'arraybuffer': no Blobs expected
@@ -231,15 +411,20 @@ export class VoiceSession implements ReactiveController {
     }
     switch (message.type) {
       case 'connected':
-        clearTimeout(run.connectTimer);
-        if (audio.onFrame) return; // a repeated `connected` changes nothing
-        audio.onFrame = (frame) => this.#sendFrame(run, socket, frame);
+        if (link.connected) return; // a repeated `connected` changes nothing
+        clearTimeout(link.timer);
+        link.connected = true;
+        if (run.wasConnected) run.reconnects++;
+        run.wasConnected = true;
+        // First words: what the microphone caught while connecting goes first, in order, then live audio.
+        for (const frame of run.early.splice(0)) link.transport.sendFrame(frame, true);
         // `agent_ready` may have come first; the status never goes back from ready.
-        if (this.#status === 'connecting') this.#setStatus('connected');
+        if (this.#status !== 'ready') this.#setStatus('connected');
         if (this.#run === run) this.#emit('voice-agent-connected');
+        link.settle();
         return;
       case 'agent_ready':
-        clearTimeout(run.connectTimer);
+        clearTimeout(link.timer);
         if (this.#status === 'ready') return;
         this.#setStatus('ready');
         if (this.#run === run) this.#emit('voice-agent-ready');
@@ -247,35 +432,50 @@ export class VoiceSession implements ReactiveController {
       case 'session_ended':
         void this.#end(run, 'ended', message.reason);
         return;
-      case 'error': {
+      case 'error':
         // The session goes on; the message is passed as text, for the element to render as text.
-        const detail: VoiceAgentErrorDetail = {
-          code: 'server_error',
-          message: message.message,
-          serverCode: message.code,
-        };
-        this.#error = detail;
-        this.#errorKey = 'server_error';
-        this.#host.requestUpdate();
-        this.#emit('voice-agent-error', detail);
+        this.#report('server_error', { code: 'server_error', message: message.message, serverCode: message.code });
         return;
-      }
       case 'unknown':
         this.#emit('voice-agent-message', { message: message.message });
         return;
     }
   }
 
-  #sendFrame(run: Run, socket: WebSocket, frame: ArrayBuffer): void {
-    if (socket.readyState !== WebSocket.OPEN) return;
-    const { outbox } = run;
-    outbox.push(frame);
-    // `?? 0`: socket doubles such as mock-socket have no bufferedAmount.
-    while (outbox.length > 0 && (socket.bufferedAmount ?? 0) <= MAX_BUFFERED_BYTES) socket.send(outbox.shift()!);
-    if (outbox.length > MAX_QUEUED_FRAMES) {
-      outbox.shift();
-      this.#droppedFrames++;
-    }
+  /** A device change that failed keeps the current device and is reported; the session goes on. */
+  #device(change: Promise<void> | undefined): void {
+    change?.catch((err) => {
+      const error = toVoiceAgentError(err, 'microphone_unavailable');
+      if (this.#audio) this.#report(error.key, errorDetail(error));
+    });
+  }
+
+  /** A non-fatal error: shown and fired, the session goes on. */
+  #report(key: ErrorMessageKey, detail: VoiceAgentErrorDetail): void {
+    this.#error = detail;
+    this.#errorKey = key;
+    this.#host.requestUpdate();
+    this.#emit('voice-agent-error', detail);
+  }
+
+  /** Closes the current link (if any), keeping its counters. */
+  #hangUp(run: Run): void {
+    const link = run.link;
+    if (!link) return;
+    run.link = null;
+    clearTimeout(link.timer);
+    link.transport.close();
+    run.sent += link.transport.framesSent;
+    run.dropped += link.transport.framesDropped;
+  }
+
+  /** Ends the run with a failure: a lost connection is `ended`, anything else `error`. */
+  #fail(run: Run, err: unknown): Promise<void> {
+    // Token and socket failures are VoiceAgentErrors already; anything else came from the engine.
+    const error = toVoiceAgentError(err, 'audio_failed/engine');
+    return error.code === 'connection_lost'
+      ? this.#end(run, 'ended', 'connection_lost', error)
+      : this.#end(run, 'error', 'error', error);
   }
 
   /**
@@ -290,16 +490,14 @@ export class VoiceSession implements ReactiveController {
   ): Promise<void> {
     if (this.#run !== run) return Promise.resolve();
     this.#run = null;
-    run.abort.abort(); // cancels the token request and its timer, and resolves a pending start()
-    clearTimeout(run.connectTimer);
-    const { socket, audio } = run;
-    if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = null;
-      if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) socket.close(1000);
-    }
+    run.abort.abort(); // cancels the token request, its timer and a backoff wait; resolves a pending start()
+    this.#hangUp(run);
+    run.early = [];
+    run.releasePage();
+    const { audio } = run;
     let closed = Promise.resolve();
     if (audio) {
-      audio.onFrame = audio.onError = null;
+      audio.onFrame = audio.onError = audio.onSuspended = null;
       closed = audio.close();
       // open() still pending (e.g. the permission prompt): close again once it settles, so what it
       // acquires late is released too. close() is idempotent.
@@ -307,6 +505,7 @@ export class VoiceSession implements ReactiveController {
       if (!run.openSettled) run.opening?.then(release, release);
     }
     this.#audio = null;
+    this.#needsGesture = false;
     const detail = error && errorDetail(error);
     if (error) {
       this.#error = detail!;
@@ -340,4 +539,28 @@ function errorDetail(error: VoiceAgentError): VoiceAgentErrorDetail {
 
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+/** Resolves at once while the browser is online, else on `online`, on abort, or at `deadline`. */
+function untilOnline(signal: AbortSignal, deadline: number): Promise<void> {
+  if (navigator.onLine !== false || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      removeEventListener('online', done);
+      resolve();
+    };
+    const timer = setTimeout(done, deadline - performance.now());
+    addEventListener('online', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -28,14 +28,113 @@ describe('AudioEngine lifecycle', () => {
     expect(context.state).to.equal('closed');
   });
 
-  it('reports a microphone that goes away mid-session as microphone_unavailable', async () => {
+  it('falls back to the default input when the microphone goes away mid-session', async () => {
     const engine = new AudioEngine();
     const errors: VoiceAgentError[] = [];
     engine.onError = (error) => errors.push(error);
     await engine.open({});
-    // What Chromium fires when the device is unplugged or revoked.
+    const [first] = spy.streams[0].getAudioTracks();
+    // What the browser fires when the device is unplugged or revoked.
+    first.dispatchEvent(new Event('ended'));
+    await until(() => spy.streams.length === 2, 5000, 'the default input to open');
+    await until(() => first.readyState === 'ended', 1000, 'the old track to stop');
+    expect(spy.streams[1].getAudioTracks()[0].readyState).to.equal('live');
+    expect(errors).to.deep.equal([]);
+    await engine.close();
+    expect(spy.streams[1].getAudioTracks()[0].readyState).to.equal('ended');
+  });
+
+  it('reports microphone_unavailable when the microphone goes away and no other input opens', async () => {
+    const engine = new AudioEngine();
+    const errors: VoiceAgentError[] = [];
+    engine.onError = (error) => errors.push(error);
+    await engine.open({});
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('none', 'NotFoundError'));
     spy.streams[0].getAudioTracks()[0].dispatchEvent(new Event('ended'));
-    expect(errors.map((e) => e.code)).to.deep.equal(['microphone_unavailable']);
+    await until(() => errors.length > 0, 3000, 'the error');
+    expect(errors.map((e) => e.key)).to.deep.equal(['microphone_unavailable/ended']);
+    await engine.close();
+  });
+
+  it('falls back when devicechange shows the device in use is gone', async () => {
+    const engine = new AudioEngine();
+    await engine.open({});
+    const media = navigator.mediaDevices;
+    const enumerate = media.enumerateDevices;
+    media.enumerateDevices = async () => [];
+    try {
+      media.dispatchEvent(new Event('devicechange'));
+      await until(() => spy.streams.length === 2, 5000, 'the fallback input');
+    } finally {
+      media.enumerateDevices = enumerate;
+    }
+    await engine.close();
+  });
+
+  it('switches the microphone mid-session, keeping the frames coming, and stops the old one', async () => {
+    const engine = new AudioEngine();
+    const frames: number[] = [];
+    engine.onFrame = () => frames.push(performance.now());
+    await engine.open({});
+    await until(() => frames.length > 5, 5000, 'frames');
+    const [old] = spy.streams[0].getAudioTracks();
+    const deviceId = old.getSettings().deviceId;
+    const before = frames.length;
+    const t0 = performance.now();
+    await engine.setMicrophone(deviceId);
+    await sleep(300);
+    const elapsed = performance.now() - t0;
+    expect(spy.streams).to.have.length(2);
+    expect(old.readyState).to.equal('ended');
+    expect(spy.streams[1].getAudioTracks()[0].readyState).to.equal('live');
+    // 50 frames a second throughout (the capture worklet sends silence for any block without input).
+    expect(frames.length - before).to.be.at.least(Math.floor((elapsed / 20) * 0.7));
+    await engine.close();
+  });
+
+  it('setSpeaker routes with AudioContext.setSinkId where it exists, and is a no-op elsewhere', async () => {
+    const engine = new AudioEngine();
+    await engine.open({});
+    await engine.setSpeaker(undefined); // the default output: always fine
+    if ('setSinkId' in AudioContext.prototype) {
+      const error = await engine.setSpeaker('no-such-device').then(
+        () => null,
+        (err: unknown) => err as VoiceAgentError,
+      );
+      expect(error?.key).to.equal('audio_failed/speaker');
+    } else {
+      await engine.setSpeaker('no-such-device');
+    }
+    await engine.close();
+  });
+
+  it('sets navigator.audioSession to play-and-record for the session, where it exists, and restores it', async () => {
+    const session = { type: 'auto' };
+    Object.defineProperty(navigator, 'audioSession', { value: session, configurable: true });
+    try {
+      const engine = new AudioEngine();
+      await engine.open({});
+      expect(session.type).to.equal('play-and-record');
+      await engine.close();
+      expect(session.type).to.equal('auto');
+    } finally {
+      delete (navigator as { audioSession?: unknown }).audioSession;
+    }
+  });
+
+  it('reports the context rate, latency and the echoCancellation the browser applies', async () => {
+    const engine = new AudioEngine();
+    await engine.open({});
+    const context = engine.output!.context as AudioContext;
+    const settings = spy.streams[0].getAudioTracks()[0].getSettings();
+    expect(engine.stats).to.deep.include({
+      sampleRate: context.sampleRate,
+      echoCancellation: settings.echoCancellation ?? null,
+      underruns: 0,
+      bufferedMs: 0,
+      turnLatencyMs: null,
+    });
+    expect(engine.stats.outputLatencyMs).to.be.at.least(0);
     await engine.close();
   });
 
@@ -47,6 +146,42 @@ describe('AudioEngine lifecycle', () => {
     await until(() => context.state === 'running', 3000, 'the context to resume');
     await engine.close();
     expect(context.state).to.equal('closed');
+  });
+
+  // A Bluetooth headset in its call profile runs at 16 or 24 kHz; the engine takes whatever rate it gets.
+  for (const sampleRate of [16000, 24000]) {
+    it(`works at whatever rate the context runs at: ${sampleRate} Hz frames, buffering and stats`, async () => {
+      const engine = new AudioEngine({ sampleRate, prebufferMs: 500 });
+      const frames: ArrayBuffer[] = [];
+      engine.onFrame = (frame) => frames.push(frame);
+      await engine.open({});
+      await until(() => frames.length >= 10, 3000, 'frames');
+      expect(frames.every((f) => f.byteLength === 640)).to.equal(true);
+      for (const frame of toneFrames(1000, 0.5, 0.4)) engine.play(frame); // 400 ms, under the prebuffer
+      await until(() => engine.stats.bufferedMs > 0, 3000, 'the queue to be reported');
+      expect(engine.stats.sampleRate).to.equal(sampleRate);
+      expect(engine.stats.bufferedMs).to.be.closeTo(400, 5); // converted at the context's own rate
+      await engine.close();
+    });
+  }
+
+  it('asks the visitor for a tap when a suspended context will not resume by itself, and resumes on it', async () => {
+    const engine = new AudioEngine();
+    const asked: boolean[] = [];
+    engine.onSuspended = (needed) => asked.push(needed);
+    await engine.open({});
+    const context = engine.output!.context as AudioContext;
+    const resume = context.resume;
+    context.resume = () => Promise.resolve(); // as a browser that wants a gesture first
+    await context.suspend();
+    await until(() => asked.length === 1, 3000, 'the request for a tap');
+    expect(asked).to.deep.equal([true]);
+    context.resume = resume;
+    dispatchEvent(new PointerEvent('pointerdown'));
+    await until(() => context.state === 'running', 3000, 'the context to resume');
+    await until(() => asked.length === 2, 1000, 'the all-clear');
+    expect(asked).to.deep.equal([true, false]);
+    await engine.close();
   });
 
   it('asks for a mono, processed microphone unless told otherwise', async () => {

@@ -159,4 +159,25 @@ describe('AudioEngine playback', () => {
     console.log(`output level reached 0 about ${(zeroMs - endMs).toFixed(0)} ms after the audio ended`);
     expect(zeroMs - endMs).to.be.below(1000); // ~300 ms measured; seen late here on a loaded machine
   });
+
+  it('volume ramps smoothly (no zipper noise, no click) and outputLevel follows what is played', async () => {
+    await open({ prebufferMs: 100 });
+    for (const frame of toneFrames(1000, AMPLITUDE, 1.5)) engine.play(frame);
+    await until(() => engine.outputLevel > 0.5, 3000, 'the tone to play');
+    await sleep(150); // past the fade-in and the first partial report
+    const loud = engine.outputLevel;
+    engine.volume = 0.2;
+    await sleep(400);
+    const quiet = engine.outputLevel;
+    await until(() => engine.stats.queued === 0, 3000, 'the tone to finish');
+    const samples = recorder.samples();
+    const start = firstLoud(samples);
+    const tone = samples.subarray(start, lastLoud(samples));
+    // The step between samples never exceeds a clean sine's, so the change makes no click or zipper.
+    expect(maxStep(tone)).to.be.below(sineStep(rate) * 1.05);
+    const tail = tone.subarray(tone.length - Math.round(rate * 0.3));
+    expect(toneAmplitude(tail, 1000, rate)).to.be.closeTo(AMPLITUDE * 0.2, 0.02);
+    // The meter reports what is heard: 0.2 in amplitude is 14 dB down, 14/60 of the meter's scale.
+    expect(loud - quiet).to.be.closeTo((20 * Math.log10(1 / 0.2)) / 60, 0.08);
+  });
 });

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { LevelMeter, rmsToLevel } from '../../src/dsp/level.js';
+import { LevelMeter, levelAfterGain, rmsToLevel } from '../../src/dsp/level.js';
 import { sine as tone } from '../../tools/signals.js';
 
 const RATE = 48000;
@@ -71,5 +71,18 @@ describe('LevelMeter', () => {
     const level = meter.process(sine(0.5));
     expect(meter.process(new Float32Array(0))).to.equal(level);
     expect(meter.level).to.equal(level);
+  });
+});
+
+describe('levelAfterGain', () => {
+  it('is the level of the signal scaled by the gain', () => {
+    for (const rms of [0.5, 0.1, 0.01]) {
+      for (const gain of [1, 0.5, 0.2, 0.05]) {
+        expect(levelAfterGain(rmsToLevel(rms), gain)).to.be.closeTo(rmsToLevel(rms * gain), 1e-9);
+      }
+    }
+    expect(levelAfterGain(0.5, 0)).to.equal(0);
+    expect(levelAfterGain(0, 1)).to.equal(0);
+    expect(levelAfterGain(0.01, 0.1)).to.equal(0);
   });
 });

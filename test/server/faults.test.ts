@@ -8,7 +8,13 @@ import { silenceFrames, sleep, startServer, TestClient, type TestServer } from '
 describe('fault injection (POST /api/voice-token?fault=NAME)', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ faultDelayMs: 300, slowTokenMs: 600, greeting: loadGreeting() });
+    server = await startServer({
+      faultDelayMs: 300,
+      slowTokenMs: 600,
+      connectedDelayMs: 400,
+      outageMs: 500,
+      greeting: loadGreeting(),
+    });
   });
   after(() => server.close());
 
@@ -41,6 +47,8 @@ describe('fault injection (POST /api/voice-token?fault=NAME)', () => {
       'token-insecure-url',
       'refuse-socket',
       'drop',
+      'slow-connected',
+      'outage',
       'server-error',
       'malformed',
       'jitter',
@@ -104,6 +112,31 @@ describe('fault injection (POST /api/voice-token?fault=NAME)', () => {
     const { code } = await client.closed;
     assert.equal(code, 1006);
     assert.ok(!client.messages.some((m) => m.type === 'session_ended'));
+  });
+
+  it('slow-connected: connected comes late, and frames sent meanwhile are not refused', async () => {
+    const res = await siteToken('slow-connected');
+    const { token, ws_url } = (await res.json()) as { token: string; ws_url: string };
+    const started = performance.now();
+    const client = await TestClient.connect(ws_url, token);
+    await client.message('connected');
+    assert.ok(performance.now() - started >= 350);
+    client.sendFrames(silenceFrames(0.2));
+    await client.message('agent_ready');
+    assert.ok(!client.messages.some((m) => m.type === 'error'));
+    client.ws.close(1000);
+    await client.closed;
+  });
+
+  it('outage: the socket drops, then the token API answers 503 for this fault until the outage is over', async () => {
+    const client = await faultySession('outage');
+    assert.equal((await client.closed).code, 1006);
+    const down = await siteToken('outage');
+    assert.equal(down.status, 502);
+    assert.match(((await down.json()) as { error: string }).error, /503/);
+    assert.equal((await siteToken('drop')).status, 200, 'other faults are not affected');
+    await sleep(550);
+    assert.equal((await siteToken('outage')).status, 200, 'back up after outageMs');
   });
 
   it('server-error: an HTML-shaped error message mid-session; the session goes on', async () => {

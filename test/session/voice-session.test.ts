@@ -4,55 +4,20 @@ import { Server, type Client } from 'mock-socket';
 import { VoiceAgentError, type VoiceAgentErrorCode } from '../../src/errors.js';
 import { ERROR_MESSAGES } from '../../src/labels.js';
 import { VOICE_AGENT_EVENTS, type VoiceAgentErrorDetail, type VoiceAgentEventName } from '../../src/events.js';
-import type { SessionAudio } from '../../src/session/session-audio.js';
+import { MAX_BUFFERED_BYTES, MAX_QUEUED_FRAMES } from '../../src/session/transport.js';
 import {
-  MAX_BUFFERED_BYTES,
-  MAX_QUEUED_FRAMES,
+  backoffDelay,
+  EARLY_AUDIO_MS,
+  RECONNECT,
   VoiceSession,
   type VoiceSessionOptions,
 } from '../../src/session/voice-session.js';
+import { FakeAudio } from '../helpers/fake-audio.js';
 
 const WS_URL = 'wss://voice.test/session';
 const TOKEN = 'tok-SECRET-7f3a9c';
 const TOKEN_FRAME = `{"token":"${TOKEN}"}`;
 const WAIT = { timeout: 3000 };
-
-/** Records what the session asks of the audio engine; `open` is whatever the test makes it. */
-class FakeAudio implements SessionAudio {
-  readonly calls: string[] = [];
-  readonly played: ArrayBuffer[] = [];
-  constraints: MediaTrackConstraints | null = null;
-  onFrame: ((frame: ArrayBuffer) => void) | null = null;
-  onLevels: ((input: number, output: number) => void) | null = null;
-  onError: ((error: VoiceAgentError) => void) | null = null;
-  muted = false;
-  inputLevel = 0;
-  outputLevel = 0;
-
-  constructor(private readonly opening: () => Promise<void> = () => Promise.resolve()) {}
-
-  open(constraints: MediaTrackConstraints): Promise<void> {
-    this.calls.push('open');
-    this.constraints = constraints;
-    return this.opening();
-  }
-  play(pcm: ArrayBuffer): void {
-    this.played.push(pcm);
-  }
-  interrupt(): void {
-    this.calls.push('interrupt');
-  }
-  close(): Promise<void> {
-    this.calls.push('close');
-    return Promise.resolve();
-  }
-  /** What the capture worklet would do with one 640-byte frame; false when no sink is set. */
-  capture(fill: number): boolean {
-    if (!this.onFrame) return false;
-    this.onFrame(new Uint8Array(640).fill(fill).buffer);
-    return true;
-  }
-}
 
 /** A throwaway controller host that records every event the session fires on it. */
 class TestHost extends EventTarget implements ReactiveControllerHost {
@@ -101,6 +66,9 @@ function deferred<T = void>() {
   });
   return { promise, resolve, reject };
 }
+
+/** The trace of a session from start to ready. */
+const UNTIL_READY = ['status:connecting', 'status:connected', 'connected', 'status:ready', 'ready'];
 
 const goodToken = async () => ({ token: TOKEN, ws_url: WS_URL });
 const frame = (fill: number) => new Uint8Array(640).fill(fill).buffer;
@@ -229,15 +197,7 @@ describe('VoiceSession', () => {
       socket.send('{"type":"agent_ready"}');
       expect(rig.session.status).to.equal('ready');
       await rig.session.stop();
-      expect(rig.host.trace).to.deep.equal([
-        'status:connecting',
-        'status:connected',
-        'connected',
-        'status:ready',
-        'ready',
-        'status:idle',
-        'ended:user',
-      ]);
+      expect(rig.host.trace).to.deep.equal([...UNTIL_READY, 'status:idle', 'ended:user']);
       expect(rig.host.updates).to.be.at.least(4);
     });
 
@@ -245,7 +205,6 @@ describe('VoiceSession', () => {
       const rig = setup();
       await rig.session.start();
       const audio = rig.audios[0];
-      expect(audio.capture(1), 'no sink before connected').to.equal(false);
       const socket = await serverSaysConnected();
       expect(audio.capture(2)).to.equal(true);
       expect(audio.capture(3)).to.equal(true);
@@ -277,7 +236,7 @@ describe('VoiceSession', () => {
       (socket.target as { bufferedAmount: number }).bufferedAmount = MAX_BUFFERED_BYTES + 1;
       const stalled = MAX_QUEUED_FRAMES + 3;
       for (let i = 1; i <= stalled; i++) audio.capture(i);
-      expect(rig.session.droppedFrames).to.equal(3);
+      expect(rig.session.getStats().framesDropped).to.equal(3);
       await aTimeout(20);
       expect(received).to.have.length(1); // only the token
       (socket.target as { bufferedAmount: number }).bufferedAmount = 0;
@@ -288,7 +247,7 @@ describe('VoiceSession', () => {
       expect(firsts).to.deep.equal(
         Array.from({ length: MAX_QUEUED_FRAMES + 1 }, (_, i) => stalled - MAX_QUEUED_FRAMES + 1 + i),
       );
-      expect(rig.session.droppedFrames).to.equal(3);
+      expect(rig.session.getStats().framesDropped).to.equal(3);
     });
 
     it('plays binary frames in order, including one that arrives before connected', async () => {
@@ -776,6 +735,307 @@ describe('VoiceSession', () => {
       for (const line of logs) expect(line.map(String).join(' ')).not.to.include(TOKEN);
       // The one place it goes: the socket's first frame.
       expect(received.filter((m) => typeof m === 'string' && m.includes(TOKEN))).to.deep.equal([TOKEN_FRAME]);
+    });
+  });
+});
+
+describe('VoiceSession v2: reconnect, first words, stats, page life, devices', () => {
+  /** Fast backoff for tests: the real one waits about a second before the first attempt. */
+  const fast = { attempts: 3, firstDelayMs: 40, maxDelayMs: 80, windowMs: 5000 };
+
+  describe('backoffDelay', () => {
+    it('doubles from the first delay up to the cap, jittered into the upper half', () => {
+      const nominal = [1000, 2000, 4000, 8000, 8000, 8000];
+      for (const [i, want] of nominal.entries()) {
+        expect(backoffDelay(i + 1, RECONNECT, () => 0.999999)).to.equal(want);
+        expect(backoffDelay(i + 1, RECONNECT, () => 0)).to.equal(want / 2);
+      }
+      expect(RECONNECT.attempts).to.equal(6);
+      for (let i = 0; i < 100; i++) expect(backoffDelay(1, RECONNECT)).to.be.within(500, 1000);
+    });
+  });
+
+  describe('reconnect', () => {
+    it('a drop with reconnect: status reconnecting, a fresh token, connected again, frames on the new socket', async () => {
+      let tokens = 0;
+      const rig = setup({ fetchToken: () => (tokens++, goodToken()), reconnect: true, backoff: fast });
+      const first = await connect(rig);
+      rig.audios[0].capture(1);
+      first.send('{"type":"agent_ready"}');
+      first.close({ code: 1006, reason: '', wasClean: false });
+      await waitUntil(() => rig.session.status === 'reconnecting', 'reconnecting', WAIT);
+      const [attempt] = rig.host.detailsOf('voice-agent-reconnecting') as { attempt: number; delayMs: number }[];
+      expect(attempt.attempt).to.equal(1);
+      expect(attempt.delayMs).to.be.within(fast.firstDelayMs / 2, fast.firstDelayMs);
+      // Said while reconnecting: kept and sent first on the new socket.
+      rig.audios[0].capture(2);
+      await waitUntil(() => clients.length === 2, 'second connection', WAIT);
+      const second = await serverSaysConnected();
+      second.send('{"type":"agent_ready"}');
+      rig.audios[0].capture(3);
+      await waitUntil(() => received.filter((m) => m instanceof ArrayBuffer).length === 3, 'frames', WAIT);
+      const fills = received.filter((m) => m instanceof ArrayBuffer).map((f) => new Uint8Array(f)[0]);
+      expect(fills).to.deep.equal([1, 2, 3]);
+      expect(tokens).to.equal(2);
+      expect(received.filter((m) => m === TOKEN_FRAME)).to.have.length(2);
+      expect(rig.session.status).to.equal('ready');
+      expect(rig.host.trace).to.deep.equal([
+        ...UNTIL_READY,
+        'status:reconnecting',
+        'reconnecting',
+        'status:connected',
+        'connected',
+        'status:ready',
+        'ready',
+      ]);
+      // The engine stayed open throughout: no new permission prompt, queued audio not dropped.
+      expect(rig.audios).to.have.length(1);
+      expect(rig.audios[0].calls).to.deep.equal(['open']);
+      expect(rig.session.getStats()).to.include({ framesSent: 3, reconnects: 1, framesDropped: 0 });
+      await rig.session.stop();
+      expect(rig.host.detailsOf('voice-agent-ended')).to.deep.equal([{ reason: 'user' }]);
+    });
+
+    it('a service that stays down: every attempt fails, then connection_lost, ended once, all released', async () => {
+      let tokens = 0;
+      const fetchToken = () => (++tokens === 1 ? goodToken() : Promise.reject(new Error('503')));
+      const rig = setup({ fetchToken, reconnect: true, backoff: fast });
+      const socket = await connect(rig);
+      const t0 = performance.now();
+      socket.close({ code: 1006, reason: 'gone', wasClean: false });
+      await waitUntil(() => rig.session.status === 'ended', 'given up', WAIT);
+      const elapsed = performance.now() - t0;
+      expect(elapsed, 'bounded by the backoff').to.be.below(fast.windowMs);
+      expect(tokens).to.equal(1 + fast.attempts);
+      const attempts = rig.host.detailsOf('voice-agent-reconnecting') as { attempt: number }[];
+      expect(attempts.map((a) => a.attempt)).to.deep.equal([1, 2, 3]);
+      expect(rig.host.trace.slice(-3)).to.deep.equal([
+        'error:connection_lost',
+        'status:ended',
+        'ended:connection_lost',
+      ]);
+      expect(rig.host.detailsOf('voice-agent-error')[0]).to.include({ code: 'connection_lost', closeCode: 1006 });
+      expect(rig.host.detailsOf('voice-agent-ended')).to.have.length(1);
+      expect(rig.audios[0].closed).to.equal(1);
+      expect(rig.audios[0].onFrame).to.equal(null);
+    });
+
+    it('an attempt whose socket opens but never says connected times out and the next one is made', async () => {
+      const rig = setup({ fetchToken: goodToken, reconnect: true, backoff: fast, connectTimeoutMs: 100 });
+      const first = await connect(rig);
+      first.close({ code: 1006, reason: '', wasClean: false });
+      await waitUntil(() => clients.length === 3, 'a third connection after a silent second', WAIT);
+      await serverSaysConnected();
+      expect(rig.session.status).to.equal('connected');
+      expect(rig.session.getStats().reconnects).to.equal(1);
+      expect(rig.host.detailsOf('voice-agent-reconnecting')).to.have.length(2);
+    });
+
+    it('stop() during the backoff wait ends cleanly: idle, ended user, no further attempt', async () => {
+      let tokens = 0;
+      const rig = setup({
+        fetchToken: () => (tokens++, goodToken()),
+        reconnect: true,
+        backoff: { ...fast, firstDelayMs: 1000 }, // at least 0.5 s: stop() comes well within it
+      });
+      const socket = await connect(rig);
+      // Stopped from a 0 ms timer set as the wait begins: it fires first, whatever the machine's load.
+      let stopped: Promise<void> | undefined;
+      rig.host.addEventListener('voice-agent-reconnecting', () => setTimeout(() => (stopped = rig.session.stop())));
+      socket.close({ code: 1006, reason: '', wasClean: false });
+      await waitUntil(() => stopped !== undefined, 'stopped', WAIT);
+      await stopped;
+      expect(rig.session.status).to.equal('idle');
+      await aTimeout(1100); // past the longest wait it could have had
+      expect(tokens).to.equal(1);
+      expect(clients).to.have.length(1);
+      expect(rig.host.trace.slice(-3)).to.deep.equal(['reconnecting', 'status:idle', 'ended:user']);
+      expect(rig.audios[0].closed).to.equal(1);
+    });
+
+    it('waits for online while the browser is offline', async () => {
+      Object.defineProperty(navigator, 'onLine', { value: false, configurable: true });
+      restore.push(() => delete (navigator as { onLine?: boolean }).onLine);
+      const rig = setup({ fetchToken: goodToken, reconnect: true, backoff: fast });
+      const socket = await connect(rig);
+      socket.close({ code: 1006, reason: '', wasClean: false });
+      await aTimeout(200); // past every backoff delay
+      expect(clients).to.have.length(1);
+      expect(rig.session.status).to.equal('reconnecting');
+      delete (navigator as { onLine?: boolean }).onLine;
+      dispatchEvent(new Event('online'));
+      await waitUntil(() => clients.length === 2, 'reconnected once online', WAIT);
+      expect(rig.host.detailsOf('voice-agent-reconnecting')).to.have.length(1);
+    });
+
+    it('a drop before the first connected is not retried; session_ended is never retried', async () => {
+      const rig = setup({ fetchToken: goodToken, reconnect: true, backoff: fast });
+      await rig.session.start();
+      await waitUntil(() => clients.length === 1, 'connection', WAIT);
+      clients[0].close({ code: 1008, reason: 'invalid_token', wasClean: true });
+      await waitUntil(() => rig.session.status === 'ended', 'ended', WAIT);
+      expect(rig.host.detailsOf('voice-agent-reconnecting')).to.deep.equal([]);
+
+      const again = setup({ fetchToken: goodToken, reconnect: true, backoff: fast });
+      const socket = await connect(again);
+      socket.send('{"type":"session_ended","reason":"agent_disconnected"}');
+      socket.close({ code: 1000, reason: '', wasClean: true });
+      await aTimeout(150);
+      expect(again.session.status).to.equal('ended');
+      expect(again.host.detailsOf('voice-agent-reconnecting')).to.deep.equal([]);
+    });
+  });
+
+  describe('first words', () => {
+    it('frames captured before connected go first, in order, then live audio; at most the last 2 s', async () => {
+      const rig = setup();
+      await rig.session.start();
+      const audio = rig.audios[0];
+      const early = EARLY_AUDIO_MS / 20 + 20; // 20 frames more than are kept
+      for (let i = 1; i <= early; i++) expect(audio.capture(i % 256)).to.equal(true);
+      await aTimeout(20);
+      expect(received).to.deep.equal([TOKEN_FRAME]); // nothing before connected
+      await serverSaysConnected();
+      audio.capture(0);
+      await waitUntil(() => received.length === 1 + EARLY_AUDIO_MS / 20 + 1, 'early then live', WAIT);
+      const fills = received.slice(1).map((f) => new Uint8Array(f as ArrayBuffer)[0]);
+      const kept = Array.from({ length: EARLY_AUDIO_MS / 20 }, (_, i) => (21 + i) % 256);
+      expect(fills).to.deep.equal([...kept, 0]);
+      for (const f of received.slice(1)) expect((f as ArrayBuffer).byteLength).to.equal(640);
+      expect(rig.session.getStats()).to.include({ framesSent: EARLY_AUDIO_MS / 20 + 1, framesDropped: 20 });
+    });
+
+    it('the early burst does not count against the stall bound: live frames behind it are not dropped', async () => {
+      const rig = setup();
+      await rig.session.start();
+      const audio = rig.audios[0];
+      for (let i = 0; i < EARLY_AUDIO_MS / 20; i++) audio.capture(1);
+      const socket = await serverSaysConnected();
+      // As a real socket would: the whole burst is still waiting in the send buffer.
+      (socket.target as { bufferedAmount: number }).bufferedAmount = (EARLY_AUDIO_MS / 20) * 640;
+      for (let i = 0; i < 5; i++) audio.capture(2);
+      expect(rig.session.getStats()).to.include({ framesDropped: 0, framesSent: EARLY_AUDIO_MS / 20 + 5 });
+    });
+  });
+
+  describe('stats', () => {
+    it('counts frames both ways and passes the engine figures through; keeps them after the end', async () => {
+      const rig = setup();
+      expect(rig.session.getStats()).to.deep.include({ framesSent: 0, framesReceived: 0, turnLatencyMs: null });
+      const socket = await connect(rig);
+      rig.audios[0].stats = { ...rig.audios[0].stats, underruns: 2, bufferedMs: 120, turnLatencyMs: 640 };
+      socket.send(new ArrayBuffer(640));
+      socket.send(new ArrayBuffer(320));
+      rig.audios[0].capture(1);
+      const stats = rig.session.getStats();
+      expect(stats).to.deep.equal({
+        framesSent: 1,
+        framesDropped: 0,
+        framesReceived: 2,
+        reconnects: 0,
+        underruns: 2,
+        bufferedMs: 120,
+        sampleRate: 48000,
+        outputLatencyMs: 0,
+        turnLatencyMs: 640,
+        echoCancellation: true,
+      });
+      await rig.session.stop();
+      expect(rig.session.getStats()).to.deep.equal(stats);
+    });
+  });
+
+  describe('page life', () => {
+    it('pagehide ends the session like stop()', async () => {
+      const rig = setup();
+      await connect(rig);
+      dispatchEvent(new Event('pagehide'));
+      expect(rig.session.status).to.equal('idle');
+      expect(rig.host.trace.slice(-2)).to.deep.equal(['status:idle', 'ended:user']);
+      expect(rig.audios[0].closed).to.equal(1);
+      await waitUntil(() => closeCodes.length === 1, 'socket closed', WAIT);
+      expect(closeCodes).to.deep.equal([1000]);
+      // Released: a later pagehide does nothing.
+      dispatchEvent(new Event('pagehide'));
+      expect(rig.host.detailsOf('voice-agent-ended')).to.have.length(1);
+    });
+
+    it('holds a screen wake lock while live, takes it again when visible, releases it at the end', async () => {
+      const locks: { released: boolean; release(): Promise<void> }[] = [];
+      const wakeLock = {
+        request: async () => {
+          const lock = { released: false, release: async () => void (lock.released = true) };
+          locks.push(lock);
+          return lock;
+        },
+      };
+      Object.defineProperty(navigator, 'wakeLock', { value: wakeLock, configurable: true });
+      restore.push(() => delete (navigator as { wakeLock?: unknown }).wakeLock);
+      const rig = setup();
+      await connect(rig);
+      await waitUntil(() => locks.length === 1, 'lock taken', WAIT);
+      locks[0].released = true; // the browser releases it when the tab is hidden
+      document.dispatchEvent(new Event('visibilitychange'));
+      await waitUntil(() => locks.length === 2, 'lock taken again', WAIT);
+      document.dispatchEvent(new Event('visibilitychange')); // still held: no third lock
+      await rig.session.stop();
+      await aTimeout(0);
+      expect(locks).to.have.length(2);
+      expect(locks[1].released).to.equal(true);
+    });
+
+    it('tells the host when the audio needs a tap, and forgets it at the end', async () => {
+      const rig = setup();
+      await connect(rig);
+      const updates = rig.host.updates;
+      rig.audios[0].onSuspended!(true);
+      expect(rig.session.needsGesture).to.equal(true);
+      expect(rig.host.updates).to.equal(updates + 1);
+      rig.audios[0].onSuspended!(false);
+      expect(rig.session.needsGesture).to.equal(false);
+      rig.audios[0].onSuspended!(true);
+      await rig.session.stop();
+      expect(rig.session.needsGesture).to.equal(false);
+    });
+  });
+
+  describe('devices and volume', () => {
+    it('opens the chosen microphone, switches it mid-session without touching the socket, routes the speaker', async () => {
+      const rig = setup();
+      rig.session.microphoneId = 'usb-mic';
+      rig.session.speakerId = 'headset';
+      await connect(rig);
+      const audio = rig.audios[0];
+      expect(audio.constraints).to.deep.equal({ deviceId: { exact: 'usb-mic' } });
+      expect(audio.calls).to.include('speaker:headset');
+      rig.session.microphoneId = 'bt-mic';
+      rig.session.microphoneId = 'bt-mic'; // unchanged: no second switch
+      expect(audio.calls.filter((c) => c.startsWith('microphone:'))).to.deep.equal(['microphone:bt-mic']);
+      expect(clients[0].readyState).to.equal(WebSocket.OPEN);
+      expect(rig.session.status).to.equal('connected');
+    });
+
+    it('a switch that fails is reported and the session goes on with the current input', async () => {
+      const rig = setup();
+      await connect(rig);
+      rig.audios[0].switching = () => Promise.reject(new VoiceAgentError('microphone_not_found'));
+      rig.session.microphoneId = 'gone';
+      await waitUntil(() => rig.host.detailsOf('voice-agent-error').length === 1, 'reported', WAIT);
+      expect(rig.host.detailsOf('voice-agent-error')[0]).to.include({ code: 'microphone_not_found' });
+      expect(rig.session.status).to.equal('connected');
+      expect(rig.audios[0].capture(1)).to.equal(true);
+    });
+
+    it('forwards volume to the engine and keeps it across sessions', async () => {
+      const rig = setup();
+      rig.session.volume = 0.25;
+      await connect(rig);
+      expect(rig.audios[0].volume).to.equal(0.25);
+      rig.session.volume = 0.5;
+      expect(rig.audios[0].volume).to.equal(0.5);
+      await rig.session.stop();
+      await connect(rig);
+      expect(rig.audios[1].volume).to.equal(0.5);
     });
   });
 });
