@@ -5,7 +5,7 @@ import type { VoiceAgent } from '../src/voice-agent.js';
 import type { VoiceAgentErrorCode } from '../src/errors.js';
 import { VOICE_AGENT_EVENTS, voiceAgentEvent } from '../src/events.js';
 
-// The element with its real session and audio engine (Chromium's fake microphone), and a mock socket.
+// The element with its real session and audio engine (the engine's fake microphone), and a mock socket.
 
 const WS_URL = 'ws://localhost:9911/v1/voice';
 const TOKEN = 'tok_secret_7f3a9c';
@@ -110,7 +110,7 @@ describe('<voice-agent>', () => {
       expect((frame as ArrayBuffer).byteLength).to.equal(640);
     }
 
-    // Chromium's fake microphone beeps: the level and the meter's input bar follow it.
+    // Every engine's fake microphone plays a sound: the level and the meter's input bar follow it.
     const inputBar = el.shadowRoot!.querySelector<HTMLElement>('[part~="meter-input"]')!;
     const drawn = () => parseFloat(inputBar.style.transform.replace('scaleX(', '')) > 0;
     await waitUntil(() => el.inputLevel > 0 && drawn(), 'input level drawn', { timeout: 5000 });

@@ -1,0 +1,135 @@
+// How the test runner drives WebKit: WebKitGTK's MiniBrowser (Debian's, never a downloaded one) through
+// WebKitWebDriver, classic WebDriver over plain HTTP, on a private Xvfb display (MiniBrowser has no
+// headless mode). The display and the driver are started and stopped here, each in its own process group,
+// so the browser and its helper processes go with them and nothing outlives the run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { BrowserLauncher } from '@web/test-runner';
+import { sleep } from './wait.js';
+
+/** `MINIBROWSER_PATH`, `WEBKIT_DRIVER_PATH` and `XVFB_PATH` override Debian's paths. */
+export const MINIBROWSER_PATH = process.env.MINIBROWSER_PATH ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+export const WEBKIT_DRIVER_PATH = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
+export const XVFB_PATH = process.env.XVFB_PATH ?? '/usr/bin/Xvfb';
+
+/**
+ * `--automation` or the session request hangs; without mock capture devices getUserMedia fails (the mock
+ * microphone: 44.1 kHz, a 150 Hz hum); audio may start without a gesture.
+ */
+export const MINIBROWSER_ARGS: readonly string[] = [
+  '--automation',
+  '--enable-mock-capture-devices=true',
+  '--enable-media-stream=true',
+  '--autoplay-policy=allow',
+];
+
+const STARTUP_TIMEOUT_MS = 20_000;
+
+/** Starts `command` in a process group of its own, which `killGroup` ends with everything it spawned. */
+function start(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; fd3?: boolean } = {}) {
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore', ...(options.fd3 ? ['pipe' as const] : [])],
+  });
+  child.on('error', (err) => console.error(`${command}: ${err.message}`));
+  return child;
+}
+
+const running = (child: ChildProcess | undefined): child is ChildProcess =>
+  child?.pid !== undefined && child.exitCode === null && child.signalCode === null;
+
+function killGroup(child: ChildProcess | undefined): void {
+  if (!running(child) || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+/** WebKit as a test-runner browser: one MiniBrowser window, one test file at a time. */
+export function webkitLauncher(): BrowserLauncher {
+  let xvfb: ChildProcess | undefined;
+  let driver: ChildProcess | undefined;
+  let base = '';
+  let starting: Promise<string> | undefined;
+  const active = new Set<string>();
+  const cleanUp = () => [driver, xvfb].forEach(killGroup);
+
+  async function command(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const { value } = (await response.json()) as { value: unknown };
+    if (!response.ok) throw new Error(`WebKitWebDriver ${method} ${path}: ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  async function startBrowser(): Promise<string> {
+    process.once('exit', cleanUp);
+    // -displayfd: Xvfb picks a free display and writes its number to fd 3 once it accepts clients.
+    xvfb = start(XVFB_PATH, ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], { fd3: true });
+    const [display] = await once(xvfb.stdio[3]!, 'data');
+    const port = await freePort();
+    driver = start(WEBKIT_DRIVER_PATH, [`--port=${port}`], {
+      env: { ...process.env, DISPLAY: `:${String(display).trim()}` },
+    });
+    base = `http://127.0.0.1:${port}`;
+    for (const deadline = Date.now() + STARTUP_TIMEOUT_MS; ; await sleep(100)) {
+      const ready = await command('GET', '/status').then(
+        (status) => (status as { ready?: boolean }).ready,
+        () => false,
+      );
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`${WEBKIT_DRIVER_PATH} did not start on port ${port}`);
+    }
+    const session = (await command('POST', '/session', {
+      capabilities: {
+        alwaysMatch: { 'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: MINIBROWSER_ARGS } },
+      },
+    })) as { sessionId: string };
+    return `/session/${session.sessionId}`;
+  }
+
+  return {
+    name: 'WebKit',
+    type: 'webkit-webdriver',
+    concurrency: 1, // one window: test files take turns in it
+    async startSession(id, url) {
+      starting ??= startBrowser();
+      const session = await starting;
+      active.add(id);
+      await command('POST', `${session}/url`, { url });
+    },
+    isActive: (id) => active.has(id),
+    async getBrowserUrl() {
+      return (await command('GET', `${await starting}/url`)) as string;
+    },
+    async stopSession(id) {
+      active.delete(id);
+      // Leave the test page, so its microphone, contexts and sockets end before the next file starts.
+      await command('POST', `${await starting}/url`, { url: 'about:blank' });
+      return {};
+    },
+    async stop() {
+      if (starting) await starting.then((session) => command('DELETE', session)).catch(() => undefined);
+      cleanUp();
+      await Promise.all([driver, xvfb].map((child) => running(child) && once(child, 'exit')));
+      process.off('exit', cleanUp);
+    },
+    startDebugSession() {
+      throw new Error('WebKit runs only headless here (under Xvfb): debug in another browser.');
+    },
+  };
+}
