@@ -10,7 +10,7 @@ import { tsImport } from 'tsx/esm/api';
 const load = (path) => tsImport(path, import.meta.url);
 const { CHROMIUM_PATH, chromiumFlags } = await load('./tools/chromium.ts');
 const { ENGINES, FAKE_MICROPHONES } = await load('./tools/engines.ts');
-const { FIREFOX_PATH, FIREFOX_PREFS } = await load('./tools/firefox.ts');
+const { FIREFOX_PATH, firefoxPrefs } = await load('./tools/firefox.ts');
 const { webkitLauncher } = await load('./tools/webkit.ts');
 const { wtrWorklet } = await load('./tools/worklet-plugin.ts');
 const { tones } = await load('./tools/signals.ts');
@@ -19,8 +19,10 @@ const { voiceServerPlugin } = await load('./server/wtr-plugin.ts');
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url));
 
-const chromium = (wavPath) =>
-  chromeLauncher({ launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: chromiumFlags(wavPath) } });
+const chromium = (wavPath, options) =>
+  chromeLauncher({
+    launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: chromiumFlags(wavPath, options) },
+  });
 
 // Chromium's fake microphone for the media tests: 440 Hz + 12 kHz at equal amplitude, at 48 kHz.
 const { hz, amplitude } = FAKE_MICROPHONES.chromium;
@@ -30,11 +32,18 @@ const toneWav = writeWav(
   48000,
 );
 
+const firefoxLauncher = (options) =>
+  chromeLauncher({
+    puppeteer,
+    launchOptions: {
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      extraPrefsFirefox: firefoxPrefs(options),
+    },
+  });
 // Firefox and WebKit play their own fake microphones (no file), so one browser serves both groups.
-const firefox = chromeLauncher({
-  puppeteer,
-  launchOptions: { browser: 'firefox', executablePath: FIREFOX_PATH, headless: true, extraPrefsFirefox: FIREFOX_PREFS },
-});
+const firefox = firefoxLauncher();
 const webkit = webkitLauncher();
 
 /** `BROWSERS=firefox,webkit npm test` runs only those engines (default: all three). */
@@ -56,6 +65,21 @@ const mockSocketEsm = {
 
 /** The audio engine against a real (fake) microphone: its own group, since Chromium's WAV is a browser flag. */
 const MEDIA_TESTS = 'test/audio/audio-engine.*.test.ts';
+/** Autoplay rules: browsers with each engine's default policy, where audio starts only in a user gesture. */
+const GESTURE_TESTS = 'test/gesture.test.ts';
+const NO_AUTOPLAY = { autoplay: false };
+
+/** `real-click`: a user's click at viewport coordinates (puppeteer's mouse, or WebDriver actions for WebKit). */
+const realClick = {
+  name: 'real-click',
+  async executeCommand({ command, payload, session }) {
+    if (command !== 'real-click') return undefined;
+    const { browser, id } = session;
+    if (browser.type === 'puppeteer') await browser.getPage(id).mouse.click(payload.x, payload.y);
+    else await browser.click(id, payload.x, payload.y);
+    return true;
+  },
+};
 
 export default {
   rootDir,
@@ -70,6 +94,7 @@ export default {
   plugins: [
     voiceServerPlugin(),
     mockSocketEsm,
+    realClick,
     wtrWorklet({ rootDir }),
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
   ],
@@ -77,9 +102,18 @@ export default {
     {
       name: 'unit',
       // test/server/*.test.ts run in Node (npm test); test/server/browser/ reaches the server from a page.
-      files: ['test/**/*.test.ts', `!${MEDIA_TESTS}`, '!test/server/*.test.ts'],
+      files: ['test/**/*.test.ts', `!${MEDIA_TESTS}`, `!${GESTURE_TESTS}`, '!test/server/*.test.ts'],
       browsers: unitBrowsers,
     },
     { name: 'media', files: [MEDIA_TESTS], browsers: pick({ chromium: chromium(toneWav), firefox, webkit }) },
+    {
+      name: 'gesture',
+      files: [GESTURE_TESTS],
+      browsers: pick({
+        chromium: chromium(undefined, NO_AUTOPLAY),
+        firefox: firefoxLauncher(NO_AUTOPLAY),
+        webkit: webkitLauncher(NO_AUTOPLAY),
+      }),
+    },
   ],
 };

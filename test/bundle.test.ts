@@ -41,10 +41,10 @@ describe('dist/voice-agent.js', () => {
   });
 
   /**
-   * Starts the widget in a page that loads only the script, under `head` (e.g. a CSP), until `until` holds,
-   * then stops it; resolves with its statuses and error codes in order, and its status attribute at the end.
+   * Starts the widget in a page that loads only the script, under `head` (e.g. a CSP), until its status is
+   * `wanted`, then stops it; resolves with its statuses and error codes in order, and its status attribute at the end.
    */
-  async function session(head: string, until: (status: string) => boolean): Promise<string[]> {
+  async function session(head: string, wanted: string): Promise<string[]> {
     const statuses: string[] = [];
     const page = `${head}
       <script src="/dist/voice-agent.js"></script>
@@ -54,7 +54,7 @@ describe('dist/voice-agent.js', () => {
       el.addEventListener('voice-agent-status', (e) => statuses.push((e as CustomEvent).detail.status));
       el.addEventListener('voice-agent-error', (e) => statuses.push((e as CustomEvent).detail.code));
       el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="button"]')!.click();
-      await waitUntil(() => until(el.status), `status ${el.status}`, { timeout: 8000 });
+      await waitUntil(() => el.status === wanted, `status ${wanted}`, { timeout: 8000 });
       await el.stop();
       statuses.push(`attribute ${el.getAttribute('status')}`);
     });
@@ -63,7 +63,7 @@ describe('dist/voice-agent.js', () => {
 
   // A srcdoc frame is where WebKit refuses blob: worklet modules: the loader falls back to data:.
   it('runs a whole session against the local voice server from a page that loads only the script', async () => {
-    const statuses = await session('', (status) => status === 'ready');
+    const statuses = await session('', 'ready');
     expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'idle', 'attribute idle']);
   });
 
@@ -72,12 +72,12 @@ describe('dist/voice-agent.js', () => {
     `<meta http-equiv="Content-Security-Policy" content="script-src ${location.origin} 'unsafe-inline' ${sources}">`;
 
   it('runs a session under a CSP that allows data: but not blob: in script-src', async () => {
-    const statuses = await session(csp('data:'), (status) => status === 'ready');
+    const statuses = await session(csp('data:'), 'ready');
     expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'idle', 'attribute idle']);
   });
 
   it('fails with audio_failed under a CSP that allows neither blob: nor data: in script-src', async () => {
-    const statuses = await session(csp(''), (status) => status === 'error');
+    const statuses = await session(csp(''), 'error');
     expect(statuses).to.deep.equal(['connecting', 'audio_failed', 'error', 'attribute error']);
   });
 });

@@ -15,14 +15,16 @@ export const XVFB_PATH = process.env.XVFB_PATH ?? '/usr/bin/Xvfb';
 
 /**
  * `--automation` or the session request hangs; without mock capture devices getUserMedia fails (the mock
- * microphone: 44.1 kHz, a 150 Hz hum); audio may start without a gesture.
+ * microphone: 44.1 kHz, a 150 Hz hum).
  */
 export const MINIBROWSER_ARGS: readonly string[] = [
   '--automation',
   '--enable-mock-capture-devices=true',
   '--enable-media-stream=true',
-  '--autoplay-policy=allow',
 ];
+
+/** Lets audio start without a user gesture; left out where a test checks the gesture rule. */
+const AUTOPLAY_ARG = '--autoplay-policy=allow';
 
 const STARTUP_TIMEOUT_MS = 20_000;
 
@@ -57,8 +59,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** WebKit as a test-runner browser: one MiniBrowser window, one test file at a time. */
-export function webkitLauncher(): BrowserLauncher {
+/** A test-runner browser that can also click like a user (the gesture tests' `real-click` command). */
+export interface ClickingLauncher extends BrowserLauncher {
+  /** A real mouse click (WebDriver actions) at viewport coordinates: a user gesture, unlike a script's `click()`. */
+  click(sessionId: string, x: number, y: number): Promise<void>;
+}
+
+/**
+ * WebKit as a test-runner browser: one MiniBrowser window, one test file at a time; audio may start
+ * without a gesture unless `autoplay` is false.
+ */
+export function webkitLauncher({ autoplay = true } = {}): ClickingLauncher {
   let xvfb: ChildProcess | undefined;
   let driver: ChildProcess | undefined;
   let base = '';
@@ -96,7 +107,12 @@ export function webkitLauncher(): BrowserLauncher {
     }
     const session = (await command('POST', '/session', {
       capabilities: {
-        alwaysMatch: { 'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: MINIBROWSER_ARGS } },
+        alwaysMatch: {
+          'webkitgtk:browserOptions': {
+            binary: MINIBROWSER_PATH,
+            args: autoplay ? [...MINIBROWSER_ARGS, AUTOPLAY_ARG] : MINIBROWSER_ARGS,
+          },
+        },
       },
     })) as { sessionId: string };
     return `/session/${session.sessionId}`;
@@ -127,6 +143,15 @@ export function webkitLauncher(): BrowserLauncher {
       cleanUp();
       await Promise.all([driver, xvfb].map((child) => running(child) && once(child, 'exit')));
       process.off('exit', cleanUp);
+    },
+    async click(_id, x, y) {
+      const mouse = { type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' } };
+      const actions = [
+        { type: 'pointerMove', x: Math.round(x), y: Math.round(y), origin: 'viewport' },
+        { type: 'pointerDown', button: 0 },
+        { type: 'pointerUp', button: 0 },
+      ];
+      await command('POST', `${await starting}/actions`, { actions: [{ ...mouse, actions }] });
     },
     startDebugSession() {
       throw new Error('WebKit runs only headless here (under Xvfb): debug in another browser.');

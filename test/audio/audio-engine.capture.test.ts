@@ -12,8 +12,8 @@ import { framesToFloat, injectMicrophone, median, perWindow, sleep, until } from
 const PROCESSING_OFF = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
 
 /**
- * Frames the engine delivers over `ms`, and the audio time they took: the context's clock, not the page's,
- * since Firefox's mock audio backend here runs its clock at 0.64–0.96× real time.
+ * Frames the engine delivers over `ms` of audio time, and the audio time they took: the context's clock,
+ * not the page's, since Firefox's mock audio backend here runs its clock at 0.64–0.96× real time.
  */
 async function collectFrames(engine: AudioEngine, ms: number): Promise<{ frames: ArrayBuffer[]; seconds: number }> {
   const frames: ArrayBuffer[] = [];
@@ -22,7 +22,7 @@ async function collectFrames(engine: AudioEngine, ms: number): Promise<{ frames:
   await new Promise<void>((resolve) => (engine.onFrame = () => resolve()));
   const started = clock.currentTime;
   engine.onFrame = (frame) => frames.push(frame);
-  await sleep(ms);
+  await until(() => clock.currentTime - started >= ms / 1000, 3 * ms + 2000, `${ms} ms of audio`, 5);
   engine.onFrame = null;
   return { frames, seconds: clock.currentTime - started };
 }
