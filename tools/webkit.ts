@@ -43,9 +43,9 @@ const running = (child: ChildProcess | undefined): child is ChildProcess =>
   child?.pid !== undefined && child.exitCode === null && child.signalCode === null;
 
 function killGroup(child: ChildProcess | undefined): void {
-  if (!running(child) || child.pid === undefined) return;
+  if (!running(child)) return;
   try {
-    process.kill(-child.pid, 'SIGTERM');
+    process.kill(-child.pid!, 'SIGTERM');
   } catch {
     // already gone
   }
@@ -91,10 +91,14 @@ export function webkitLauncher({ autoplay = true } = {}): ClickingLauncher {
     process.once('exit', cleanUp);
     // -displayfd: Xvfb picks a free display and writes its number to fd 3 once it accepts clients.
     xvfb = start(XVFB_PATH, ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], { fd3: true });
-    const [display] = await once(xvfb.stdio[3]!, 'data');
+    const display = await Promise.race([
+      once(xvfb.stdio[3]!, 'data').then(([fd3]) => String(fd3).trim()),
+      once(xvfb, 'close').then(() => null),
+    ]);
+    if (display === null) throw new Error(`${XVFB_PATH} did not start (is Debian's xvfb installed?)`);
     const port = await freePort();
     driver = start(WEBKIT_DRIVER_PATH, [`--port=${port}`], {
-      env: { ...process.env, DISPLAY: `:${String(display).trim()}` },
+      env: { ...process.env, DISPLAY: `:${display}` },
     });
     base = `http://127.0.0.1:${port}`;
     for (const deadline = Date.now() + STARTUP_TIMEOUT_MS; ; await sleep(100)) {

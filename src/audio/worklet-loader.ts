@@ -9,7 +9,7 @@ export async function addWorkletModule(context: BaseAudioContext, code: string):
   try {
     await context.audioWorklet.addModule(url);
   } catch {
-    await context.audioWorklet.addModule(`data:text/javascript,${encodeURIComponent(code)}`);
+    await context.audioWorklet.addModule(`data:application/javascript,${encodeURIComponent(code)}`);
   } finally {
     URL.revokeObjectURL(url);
   }

@@ -33,7 +33,7 @@ describe('addWorkletModule', () => {
     await addWorkletModule(context, CODE);
     expect(urls.map((url) => url.split(':')[0])).to.deep.equal(['blob', 'data']);
     const [type, body] = urls[1].slice('data:'.length).split(',');
-    expect(type).to.equal('text/javascript');
+    expect(type).to.equal('application/javascript');
     expect(decodeURIComponent(body)).to.equal(CODE);
   });
 
