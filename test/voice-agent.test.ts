@@ -53,7 +53,8 @@ describe('<voice-agent>', () => {
   /** Starts a session and waits until the server has the token message. */
   async function connect(el: VoiceAgent) {
     part(el, 'button')!.click();
-    await waitUntil(() => received.length > 0, 'token message');
+    // The microphone and the worklets first: WebKit's first audio start here (GStreamer) can take seconds.
+    await waitUntil(() => received.length > 0, 'token message', { timeout: 5000 });
     return clients[0];
   }
 
@@ -219,7 +220,8 @@ describe('<voice-agent>', () => {
     button.click(); // a double click must neither cancel nor open a second session
     await el.start();
     await el.start();
-    await waitUntil(() => received.length > 0, 'token message');
+    // The microphone and the worklets first: WebKit's first audio start here (GStreamer) can take seconds.
+    await waitUntil(() => received.length > 0, 'token message', { timeout: 5000 });
     await new Promise((r) => setTimeout(r, 100));
     expect(clients).to.have.length(1);
     expect(el.status).to.equal('connecting');
