@@ -17,7 +17,8 @@ import { chromium, type Page } from 'playwright-core';
 import { buildWidget, scratchDir } from '../bench/size.js';
 import { createVoiceServer } from '../server/index.js';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
-import { speechLike, writeWav } from '../tools/wav.js';
+import { speechLike } from '../tools/signals.js';
+import { writeWav } from '../tools/wav.js';
 
 const minutesArg = process.argv.indexOf('--minutes');
 const MINUTES = minutesArg > 0 ? Number(process.argv[minutesArg + 1]) : 30;

@@ -100,6 +100,7 @@ export const FAULTS = [
     layer: 'socket',
     description: 'The service accepts the token but says connected only after about 1 s.',
     expect: 'Status stays "connecting" for ~1 s; what the visitor said meanwhile reaches the agent first, in order.',
+    outcome: { status: 'ready', holds: { status: 'connecting', seconds: 1 } },
   },
   {
     name: 'outage',
@@ -108,6 +109,7 @@ export const FAULTS = [
       'The socket is destroyed ~3 s into the session, then the token API answers HTTP 503 for this fault for 30 s.',
     expect:
       'Error connection_lost (close code 1006); ended with reason "connection_lost" (with reconnect: after every backoff attempt has failed).',
+    outcome: { status: 'ended', code: 'connection_lost', reason: 'connection_lost' },
   },
   {
     name: 'server-error',

@@ -1,8 +1,11 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { emulateMedia, sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, executeServerCommand } from '@web/test-runner-commands';
 import { Server, type Client } from 'mock-socket';
 import '../src/index.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
+
+/** A user's key press (the runner's `press-key` command: puppeteer's keyboard, WebDriver actions in WebKit). */
+const pressKey = (key: string) => executeServerCommand('press-key', { key });
 
 // The floating layout, push-to-talk, the meter and accessibility, with the real session and audio
 // engine (the browser's fake microphone) and a mock socket.
@@ -158,11 +161,11 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
 
       // A real key press on the focused end button: its default action (a click) must not happen.
       button.focus();
-      await sendKeys({ press: ' ' });
+      await pressKey(' ');
       await sleep(100);
       expect(el.status).to.equal('ready');
       part(el, 'talk-button')!.focus();
-      await sendKeys({ press: ' ' });
+      await pressKey(' ');
       await sleep(100);
       expect(el.status).to.equal('ready');
       await el.stop();
@@ -267,7 +270,7 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
         before.focus();
         const reached: string[] = [];
         for (let i = 0; i < 8; i++) {
-          await sendKeys({ press: 'Tab' });
+          await pressKey('Tab');
           const control = focused(el) as HTMLElement | null;
           if (!control || document.activeElement !== el) break;
           const style = getComputedStyle(control);

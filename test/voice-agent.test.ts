@@ -5,7 +5,7 @@ import type { VoiceAgent } from '../src/voice-agent.js';
 import type { VoiceAgentErrorCode } from '../src/errors.js';
 import { VOICE_AGENT_EVENTS, voiceAgentEvent } from '../src/events.js';
 
-// The element with its real session and audio engine (Chromium's fake microphone), and a mock socket.
+// The element with its real session and audio engine (the engine's fake microphone), and a mock socket.
 
 const WS_URL = 'ws://localhost:9911/v1/voice';
 const TOKEN = 'tok_secret_7f3a9c';
@@ -53,7 +53,8 @@ describe('<voice-agent>', () => {
   /** Starts a session and waits until the server has the token message. */
   async function connect(el: VoiceAgent) {
     part(el, 'button')!.click();
-    await waitUntil(() => received.length > 0, 'token message');
+    // The microphone and the worklets first: WebKit's first audio start here (GStreamer) can take seconds.
+    await waitUntil(() => received.length > 0, 'token message', { timeout: 5000 });
     return clients[0];
   }
 
@@ -110,7 +111,7 @@ describe('<voice-agent>', () => {
       expect((frame as ArrayBuffer).byteLength).to.equal(640);
     }
 
-    // The fake microphone is not silent: the level and the meter's input halo follow it.
+    // Every engine's fake microphone plays a sound: the level and the meter's input halo follow it.
     const inputHalo = part(el, 'meter-input')!;
     const drawn = () => parseFloat(inputHalo.style.opacity) > 0 && inputHalo.style.transform.startsWith('scale(');
     await waitUntil(() => el.inputLevel > 0 && drawn(), 'input level drawn', { timeout: 5000 });
@@ -219,7 +220,8 @@ describe('<voice-agent>', () => {
     button.click(); // a double click must neither cancel nor open a second session
     await el.start();
     await el.start();
-    await waitUntil(() => received.length > 0, 'token message');
+    // The microphone and the worklets first: WebKit's first audio start here (GStreamer) can take seconds.
+    await waitUntil(() => received.length > 0, 'token message', { timeout: 5000 });
     await new Promise((r) => setTimeout(r, 100));
     expect(clients).to.have.length(1);
     expect(el.status).to.equal('connecting');

@@ -1,4 +1,4 @@
-// The agent-audio path end to end in Chromium: wire frames in, the playback node's output recorded by a
+// The agent-audio path end to end in every engine: wire frames in, the playback node's output recorded by a
 // test worklet at the context's rate.
 import { expect } from '@open-wc/testing';
 import { AudioEngine, type AudioEngineOptions } from '../../src/audio/audio-engine.js';

@@ -25,7 +25,7 @@ export class Recorder {
     node.port.onmessage = (event) => this.blocks.push(event.data);
   }
 
-  /** Starts recording `source`. The recorder has no output: Chromium renders it because its input is live. */
+  /** Starts recording `source`. The recorder has no output: the engines render it because its input is live. */
   static async tap(source: AudioNode): Promise<Recorder> {
     await addWorkletModule(source.context, RECORDER_CODE);
     const node = new AudioWorkletNode(source.context, 'test-recorder', { numberOfOutputs: 0 });
@@ -109,15 +109,63 @@ export function longestZeroRun(samples: Float32Array): number {
   return longest;
 }
 
-/** Wraps `navigator.mediaDevices.getUserMedia` to keep each stream it hands out; `restore()` undoes it. */
-export function spyOnGetUserMedia(): { streams: MediaStream[]; restore(): void } {
+/** Puts `replacement` in place of `navigator.mediaDevices.getUserMedia`; the returned function undoes it. */
+function replaceGetUserMedia(
+  replacement: (original: MediaDevices['getUserMedia'], constraints?: MediaStreamConstraints) => Promise<MediaStream>,
+): () => void {
   const media = navigator.mediaDevices;
   const original = media.getUserMedia;
+  media.getUserMedia = (constraints) => replacement(original.bind(media), constraints);
+  return () => void (media.getUserMedia = original);
+}
+
+/** Wraps `getUserMedia` to keep each stream it hands out and what it was asked; `restore()` undoes it. */
+export function spyOnGetUserMedia(): {
+  streams: MediaStream[];
+  constraints: MediaStreamConstraints[];
+  restore(): void;
+} {
   const streams: MediaStream[] = [];
-  media.getUserMedia = async (constraints) => {
-    const stream = await original.call(media, constraints);
+  const constraints: MediaStreamConstraints[] = [];
+  const restore = replaceGetUserMedia(async (original, asked = {}) => {
+    constraints.push(asked);
+    const stream = await original(asked);
     streams.push(stream);
     return stream;
+  });
+  return { streams, constraints, restore };
+}
+
+/**
+ * Stands in for the microphone at the getUserMedia seam, for tests that need a known signal: each engine's
+ * fake device plays its own (tools/engines.ts). Each call gets a track playing `freqs`, each at `amplitude`,
+ * from an AudioContext of its own at `sampleRate` (default: the device's, as the engine's own context).
+ * Give the engine's rate: Firefox (ESR 153) plays a track from a context at another rate about 4× too loud.
+ * `restore()` puts getUserMedia back and closes those contexts.
+ */
+export function injectMicrophone(
+  freqs: readonly number[],
+  { amplitude = 0.25, sampleRate }: { amplitude?: number; sampleRate?: number } = {},
+): { restore(): Promise<void> } {
+  const contexts: AudioContext[] = [];
+  const restoreGetUserMedia = replaceGetUserMedia(async () => {
+    const context = new AudioContext(sampleRate ? { sampleRate } : {});
+    contexts.push(context);
+    const destination = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
+    const gain = new GainNode(context, { gain: amplitude });
+    gain.connect(destination);
+    for (const frequency of freqs) {
+      const tone = new OscillatorNode(context, { frequency });
+      tone.connect(gain);
+      tone.start();
+    }
+    await context.resume();
+    return destination.stream;
+  });
+  return {
+    async restore() {
+      restoreGetUserMedia();
+      await Promise.all(contexts.map((context) => context.close()));
+    },
   };
-  return { streams, restore: () => void (media.getUserMedia = original) };
 }
