@@ -6,7 +6,7 @@ import { JitterBuffer, type JitterBufferOptions, type JitterBufferStats } from '
 import { floatToInt16, int16ToFloat, pcmBytesToInt16 } from '../src/dsp/pcm.js';
 import { Resampler } from '../src/dsp/resampler.js';
 import { FRAME_SAMPLES, WIRE_RATE } from '../src/wire.js';
-import { speechLike } from '../tools/wav.js';
+import { speechLike } from '../tools/signals.js';
 import { QuickstartScheduler } from './quickstart.js';
 import { fixed, type Section } from './report.js';
 
@@ -166,11 +166,16 @@ function total(spurts: SpurtResult[]): Figures {
  * frame's latency stays under RECOVERED_MS; 0 without a stall, Infinity if it never does.
  */
 function recovery(spurts: SpurtResult[]): number {
+  const lastIndex = (values: number[], test: (value: number, k: number) => boolean) => {
+    let k = values.length - 1;
+    while (k >= 0 && !test(values[k], k)) k--;
+    return k;
+  };
   let worst = 0;
   for (const { arrivals, latencies } of spurts) {
-    const stall = arrivals.findLastIndex((a, k) => k > 0 && a - arrivals[k - 1] > 0.5);
+    const stall = lastIndex(arrivals, (a, k) => k > 0 && a - arrivals[k - 1] > 0.5);
     if (stall < 0) continue;
-    const late = latencies.findLastIndex((l) => ms(l) >= RECOVERED_MS);
+    const late = lastIndex(latencies, (l) => ms(l) >= RECOVERED_MS);
     if (late === latencies.length - 1) return Infinity;
     worst = Math.max(worst, late < stall ? 0 : arrivals[late + 1] - arrivals[stall]);
   }

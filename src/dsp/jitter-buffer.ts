@@ -9,7 +9,10 @@ export const DEFAULT_PREBUFFER_MS = 4;
 /** Most agent audio kept queued, in ms; beyond it the oldest is dropped (a safety net, not a normal path). */
 export const DEFAULT_MAX_QUEUE_MS = 30_000;
 
-/** Most voiced audio is sped up to drain a backlog (0.15: 15 % faster), and slowed down to build one. */
+/**
+ * Most voiced audio is sped up to drain a backlog and slowed down to build one: one pitch period
+ * removed or added per period / rate of output (0.15: 15 %).
+ */
 const SPEED_UP = 0.15;
 const SLOW_DOWN = 0.15;
 /** After an analysis that changed nothing, play this long before the next one (bounds the cost), in ms. */
@@ -330,12 +333,12 @@ export class JitterBuffer {
       this.#pendLength = stretch.shorten();
       this.#pendInput = 2 * p;
       this.#shortenedSamples += 2 * p - this.#pendLength;
-      this.#wait = stretch.silent ? 0 : p / SPEED_UP - p;
+      this.#wait = stretch.silent ? 0 : p / SPEED_UP;
     } else if (-excess >= p / 2) {
       this.#pendLength = stretch.lengthen();
       this.#pendInput = p;
       this.#stretchedSamples += p;
-      this.#wait = stretch.silent ? 0 : p / SLOW_DOWN - 2 * p;
+      this.#wait = stretch.silent ? 0 : p / SLOW_DOWN;
     } else return;
     this.#pendPos = 0;
     this.#readPos = (this.#readPos + this.#pendInput) % this.#ring.length;

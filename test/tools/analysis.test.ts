@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { dominantFrequency, rms, toneAmplitude } from '../../tools/analysis.js';
+import { dominantFrequency, rms, spectralDistanceDb, toneAmplitude } from '../../tools/analysis.js';
 
 function tones(parts: [freq: number, amplitude: number][], rate: number, length: number): Float32Array {
   const x = new Float32Array(length);
@@ -45,5 +45,16 @@ describe('test analysis helpers', () => {
   it('rms of a full-scale sine is 1/√2', () => {
     expect(rms(tones([[1000, 1]], 16000, 16000))).to.be.closeTo(Math.SQRT1_2, 1e-4);
     expect(rms([])).to.equal(0);
+  });
+
+  it('spectralDistanceDb ignores loudness but not a change of pitch', () => {
+    const voice = (pitch: number, gain: number) =>
+      tones(
+        [1, 2, 3, 4].map((h) => [pitch * h, gain / h] as [number, number]),
+        48000,
+        48000,
+      );
+    expect(spectralDistanceDb(voice(140, 0.5), voice(140, 0.1), 48000)).to.be.below(0.01);
+    expect(spectralDistanceDb(voice(140, 0.5), voice(147, 0.5), 48000)).to.be.above(5);
   });
 });
