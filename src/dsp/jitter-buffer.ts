@@ -10,11 +10,11 @@ export const DEFAULT_PREBUFFER_MS = 4;
 export const DEFAULT_MAX_QUEUE_MS = 30_000;
 
 /**
- * Most voiced audio is sped up to drain a backlog and slowed down to build one: one pitch period
- * removed or added per period / rate of output (0.15: 15 %).
+ * Most voiced audio is sped up to drain a backlog (0.15: 15 % faster), and slowed down to build one
+ * before the queue runs dry: one pitch period removed or added per period / rate of output.
  */
 const SPEED_UP = 0.15;
-const SLOW_DOWN = 0.15;
+const SLOW_DOWN = 0.2;
 /** After an analysis that changed nothing, play this long before the next one (bounds the cost), in ms. */
 const RETRY_MS = 10;
 /** How long the last pitch period is repeated, fading out, when the queue runs dry, in ms. */
