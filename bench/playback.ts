@@ -331,7 +331,7 @@ export async function playbackPart(): Promise<Section> {
         'runs dry between them; the end of a turn is not counted as an underrun). The audio: speech-like phrases ' +
         '(pitch and harmonics, 4 Hz syllables) with 0.12–0.3 s pauses.',
       `Old: the JitterBuffer before issue 12 (its \`adaptive: false\` mode: a fixed ${OLD_PREBUFFER_MS} ms prebuffer, ` +
-        '5 ms fades). New: the adaptive JitterBuffer with its defaults (target = least delay + 97th percentile of ' +
+        '5 ms fades). New: the adaptive JitterBuffer with its defaults (target = least delay + 99th percentile of ' +
         'the measured lateness, pitch-period time-scale modification, concealment). Both at 48 kHz, fed through the ' +
         '16→48 kHz resampler and pulled 128 samples per render quantum, one buffer per session as in the worklet. ' +
         "Latency: from a frame's arrival until playback reaches its first sample. First sound: the latency of each " +
