@@ -38,7 +38,7 @@ export class TimeStretch {
   /**
    * Looks at the first `available` samples of `head` for the period P that best repeats (x[i] ≈ x[i+P]
    * over i < P, by normalised cross-correlation). Returns false when the segment is too short or is
-   * voiced but not periodic enough to change without a audible seam (noise, a word's onset).
+   * voiced but not periodic enough to change without an audible seam (noise, a word's onset).
    */
   analyse(available: number): boolean {
     const x = this.head;
