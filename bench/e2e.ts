@@ -20,6 +20,10 @@ const CONVERSATION_MS = 12_000;
 const SESSIONS = 50;
 /** Heap growth over {@link SESSIONS} sessions above this fails the bench. */
 const BUDGET_HEAP_GROWTH = 1024 * 1024;
+/** Our first agent frame → output device at most this much later than the quick-start's. */
+const BUDGET_AGENT_OUT_MS = 10;
+/** Sessions after the first whose greeting is timed too: their median is what the budget compares. */
+const HEARD = 5;
 
 /**
  * The fake microphone: 1.2 s of a voiced, speech-like sound (160 Hz and harmonics, syllable envelope)
@@ -41,7 +45,13 @@ function micWav(): string {
  */
 const INSTRUMENT = `(() => {
   const marks = { clickAt: 0, firstMicAt: 0, firstAgentAt: 0, firstOutAt: 0, micFrames: 0, agentFrames: 0, context: null };
-  window.__bench = { marks, reset() { Object.assign(marks, { clickAt: performance.now(), firstMicAt: 0, firstAgentAt: 0, firstOutAt: 0 }); } };
+  const taps = [];
+  window.__bench = { marks, reset() {
+    Object.assign(marks, { clickAt: performance.now(), firstMicAt: 0, firstAgentAt: 0, firstOutAt: 0 });
+    // A context kept from an earlier session (the quick-start never closes its own) reports afresh.
+    firstStart.clear();
+    taps.forEach((tap) => tap.port.postMessage('rearm'));
+  } };
 
   const NativeSocket = window.WebSocket;
   const send = NativeSocket.prototype.send;
@@ -65,7 +75,7 @@ const INSTRUMENT = `(() => {
   };
 
   // Context time at which the first AudioBufferSourceNode of a context starts playing.
-  const firstStart = new WeakMap();
+  const firstStart = new Map();
   const start = AudioBufferSourceNode.prototype.start;
   AudioBufferSourceNode.prototype.start = function (when = 0, ...rest) {
     if (!firstStart.has(this.context)) firstStart.set(this.context, Math.max(when, this.context.currentTime));
@@ -73,6 +83,7 @@ const INSTRUMENT = `(() => {
   };
 
   const TAP = "registerProcessor('bench-tap', class extends AudioWorkletProcessor {" +
+    " constructor() { super(); this.port.onmessage = () => { this.done = false; }; }" +
     "process(inputs) { const ch = inputs[0][0]; if (ch && !this.done) for (let i = 0; i < ch.length; i++)" +
     " if (ch[i] !== 0) { this.done = true; this.port.postMessage(currentTime + i / sampleRate); break; }" +
     " return true; } });";
@@ -98,7 +109,9 @@ const INSTRUMENT = `(() => {
     mixes.set(ctx, mix);
     ctx.audioWorklet.addModule(tapUrl).then(() => {
       const tap = new AudioWorkletNode(ctx, 'bench-tap', { numberOfOutputs: 0 });
-      tap.port.onmessage = (e) => onTap(ctx, e.data);
+      // Sound before the session's first agent frame (what an earlier session left playing) re-arms it.
+      tap.port.onmessage = (e) => (marks.firstAgentAt ? onTap(ctx, e.data) : tap.port.postMessage('rearm'));
+      taps.push(tap);
       connect.call(mix, tap);
     }, () => {});
     return mix;
@@ -216,6 +229,8 @@ interface Figures {
   subject: string;
   clickToFirstMicFrameMs: number;
   agentFrameToOutputMs: number;
+  /** The same, median over sessions 2..HEARD+1 (the quick-start's playback context is then already running). */
+  laterAgentFrameToOutputMs: number | null;
   outputLatencyMs: number | null;
   baseLatencyMs: number | null;
   contextRate: number | null;
@@ -260,17 +275,24 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
   await page.waitForTimeout(300);
   const heapAfter1 = await heapAfterGc(cdp);
 
-  // Sessions 2..50 from script, each until its first microphone frame is on the socket.
+  // Sessions 2..50 from script, each until its first microphone frame is on the socket; the first
+  // HEARD of them also until the greeting is heard, with whatever audio context the page kept.
+  const heard: number[] = [];
   for (let i = 1; subject.sessions && i < SESSIONS; i++) {
     await resetMarks(page);
     await page.evaluate(subject.sessions.start);
     await page.waitForFunction(
-      () => (window as unknown as { __bench: { marks: Marks } }).__bench.marks.firstMicAt > 0,
-      undefined,
-      {
-        timeout: 15_000,
+      (needsOutput) => {
+        const m = (window as unknown as { __bench: { marks: Marks } }).__bench.marks;
+        return m.firstMicAt > 0 && (!needsOutput || m.firstOutAt > 0);
       },
+      i <= HEARD,
+      { timeout: 15_000 },
     );
+    if (i <= HEARD) {
+      const m = await marks(page);
+      heard.push(m.firstOutAt - m.firstAgentAt);
+    }
     await page.evaluate(subject.sessions.stop);
   }
   await page.waitForTimeout(500);
@@ -282,6 +304,7 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
     subject: subject.name,
     clickToFirstMicFrameMs: first.firstMicAt - first.clickAt,
     agentFrameToOutputMs: first.firstOutAt - first.firstAgentAt,
+    laterAgentFrameToOutputMs: heard.length ? heard.sort((a, b) => a - b)[heard.length >> 1] : null,
     outputLatencyMs: first.context ? first.context.output * 1000 : null,
     baseLatencyMs: first.context ? first.context.base * 1000 : null,
     contextRate: first.context?.rate ?? null,
@@ -324,10 +347,21 @@ export async function e2ePart(): Promise<Section> {
   }
 
   const ours = figures[0];
+  const quickstart = figures.find((f) => f.subject.startsWith('quick-start'))!;
   const failures =
     ours.heapGrowth !== null && ours.heapGrowth >= BUDGET_HEAP_GROWTH
       ? [`heap grew by ${fixed(ours.heapGrowth / 1024)} KB over ${SESSIONS} sessions (budget < 1 MB)`]
       : [];
+  // Compared over the later sessions: the quick-start's first is measured on a context born on that very
+  // frame, whose clock mapping is not yet settled (its figure can come out below its own output latency),
+  // and one greeting on this loaded machine varies by ±10 ms.
+  const [oursOut, quickstartOut] = [ours, quickstart].map((f) => f.laterAgentFrameToOutputMs ?? Infinity);
+  if (oursOut > quickstartOut + BUDGET_AGENT_OUT_MS) {
+    failures.push(
+      `first agent frame → output ${fixed(oursOut)} ms (median of sessions 2–${HEARD + 1}), more than ${BUDGET_AGENT_OUT_MS} ms ` +
+        `after the quick-start's ${fixed(quickstartOut)} ms`,
+    );
+  }
   const kib = (bytes: number | null) => (bytes === null ? '—' : `${fixed(bytes / 1024)} KB`);
   const metrics: [string, (f: Figures) => string][] = [
     ['click → first mic frame on the socket', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
@@ -335,6 +369,10 @@ export async function e2ePart(): Promise<Section> {
       'first agent frame → its first sample played by the output device',
       (f) =>
         `${fixed(f.agentFrameToOutputMs)} ms${f.playoutClock ? '' : ' (estimated: render clock + reported latency)'}`,
+    ],
+    [
+      `the same, median of sessions 2–${HEARD + 1} (the quick-start keeps its playback context)`,
+      (f) => (f.laterAgentFrameToOutputMs === null ? '—' : `${fixed(f.laterAgentFrameToOutputMs)} ms`),
     ],
     [
       'of which the context reports: outputLatency + baseLatency (context rate)',
@@ -370,7 +408,10 @@ export async function e2ePart(): Promise<Section> {
         'getOutputTimestamp(), so it is when the (fake) device plays it, output latency included.',
       `Main-thread time: CDP Performance.getMetrics TaskDuration and ScriptDuration over ${CONVERSATION_MS / 1000} s ` +
         'of conversation, scaled to a minute. Heap: Runtime.getHeapUsage after forced garbage collection.',
-      `Budget (ours): heap growth < 1 MB over ${SESSIONS} sessions. Timings are figures, not budgets.`,
+      `Budgets (ours): heap growth < 1 MB over ${SESSIONS} sessions; first agent frame → output device at most ` +
+        `${BUDGET_AGENT_OUT_MS} ms after the quick-start's, median of sessions 2–${HEARD + 1} (in the first, the quick-start's ` +
+        'figure is taken on a context born on that frame, whose clock mapping is not settled: it has come out below ' +
+        'its own output latency). Other timings are figures, not budgets.',
     ],
     failures,
     data: figures,

@@ -94,3 +94,46 @@ export function dominantFrequency(samples: ArrayLike<number>, sampleRate: number
   const shift = (a - c) / (2 * (a - 2 * b + c)) || 0;
   return ((peak + shift) * sampleRate) / n;
 }
+
+/**
+ * Long-term average power spectrum of `samples`: Blackman-Harris-windowed FFTs of `size` samples (a
+ * power of two), hopping by half, averaged per bin (bin k is k × sampleRate / size Hz).
+ */
+export function averageSpectrum(samples: ArrayLike<number>, size = 1024): Float64Array {
+  const power = new Float64Array(size / 2);
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  let frames = 0;
+  for (let start = 0; start + size <= samples.length; start += size / 2, frames++) {
+    for (let i = 0; i < size; i++) re[i] = samples[start + i] * blackmanHarris(i, size);
+    im.fill(0);
+    fft(re, im);
+    for (let k = 0; k < size / 2; k++) power[k] += re[k] * re[k] + im[k] * im[k];
+  }
+  return power.map((p) => p / Math.max(1, frames));
+}
+
+/**
+ * Log-spectral distance in dB between the average spectra of `a` and `b` over `lowHz`..`highHz`: each
+ * is normalised to its total power and floored `floorDb` below its peak (so the distance judges what
+ * can be heard, the pitch, harmonics and artefacts above that floor, not loudness or numerical dust).
+ */
+export function spectralDistanceDb(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  sampleRate: number,
+  { lowHz = 100, highHz = 4000, floorDb = 50, size = 1024 } = {},
+): number {
+  const from = Math.ceil((lowHz * size) / sampleRate);
+  const to = Math.floor((highHz * size) / sampleRate);
+  const shape = (samples: ArrayLike<number>) => {
+    const band = averageSpectrum(samples, size).subarray(from, to + 1);
+    const total = band.reduce((s, v) => s + v, 0);
+    const floor = Math.max(...band) * 10 ** (-floorDb / 10);
+    return band.map((p) => Math.max(p, floor) / total);
+  };
+  const [pa, pb] = [shape(a), shape(b)];
+  let squares = 0;
+  for (let k = 0; k < pa.length; k++) squares += (10 * Math.log10(pa[k] / pb[k])) ** 2;
+  return Math.sqrt(squares / pa.length);
+}

@@ -3,6 +3,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+// The signals written here live in signals.ts (no Node there, so browser tests use them too).
+export { speechLike, tones } from './signals.js';
+
 /** Encodes mono Float32 samples (-1..1) as a 16-bit PCM WAV file. */
 export function encodeWav(samples: Float32Array, sampleRate: number): Buffer {
   const data = Buffer.alloc(samples.length * 2);

@@ -15,7 +15,7 @@ export interface CaptureOptions {
 
 /** `processorOptions` of the playback node. */
 export interface PlaybackOptions {
-  /** Audio held back before playback starts, absorbing network jitter, in ms. */
+  /** Least delay before playback starts, in ms; the jitter buffer adds the network jitter it measures. */
   prebufferMs: number;
 }
 
@@ -36,6 +36,10 @@ export interface PlaybackStats {
   dropped: number;
   /** Agent audio queued and not yet played, in samples at the context rate. */
   queued: number;
+  /** Delay the jitter buffer aims for (least delay + measured jitter), in samples at the context rate. */
+  target: number;
+  /** Samples played by concealing underruns (the last pitch period repeated, fading out). */
+  concealed: number;
 }
 
 /** Playback processor → main thread, about `REPORTS_PER_SECOND` times a second while something changes. */
