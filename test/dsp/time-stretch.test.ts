@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { TimeStretch } from '../../src/dsp/time-stretch.js';
-import { maxStep } from '../helpers/media.js';
+import { maxStep } from '../../tools/analysis.js';
 
 const RATE = 48000;
 
