@@ -208,6 +208,8 @@ export class JitterBuffer {
   /** Fills `out` with the next samples to play; silence when there is nothing (yet) to play. */
   pull(out: Float32Array): void {
     const n = out.length;
+    // Nothing asked, nothing played: time-scale decisions are made per block that sounds.
+    if (n === 0) return;
     let i = 0;
     while (this.#tailPos < this.#tailLength && i < n) out[i++] = this.#tail[this.#tailPos++];
     let concealFrom = this.#concealGain > 0 ? i : n;
