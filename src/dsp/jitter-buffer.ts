@@ -185,13 +185,14 @@ export class JitterBuffer {
     if (this.#adaptive) this.#arrival();
     this.#pushed += samples.length;
     let input = samples;
-    let dropped = Math.max(0, this.#count + input.length - this.#maxSamples);
+    // The cap counts what a stretch still has pending too: queuedSamples never exceeds it.
+    let dropped = Math.max(0, this.queuedSamples + input.length - this.#maxSamples);
     if (dropped > 0) {
       // Dropping oldest audio mid-playback is an audible jump, accepted since the cap is a safety net.
       const fromQueue = Math.min(dropped, this.#count);
       this.#readPos = (this.#readPos + fromQueue) % this.#ring.length;
       this.#count -= fromQueue;
-      input = input.subarray(dropped - fromQueue);
+      input = input.subarray(Math.min(input.length, dropped - fromQueue));
       this.#droppedSamples += dropped;
       this.#consumed += dropped;
     }

@@ -1,7 +1,7 @@
 /** Shortest pitch period looked for, in ms (400 Hz). */
 const MIN_PERIOD_MS = 2.5;
 /** Longest pitch period looked for, in ms (~83 Hz, below most adult voices). */
-const MAX_PERIOD_MS = 12;
+export const MAX_PERIOD_MS = 12;
 /** Below this RMS (about -46 dBFS) a segment counts as silence: any period may be cut or repeated. */
 const SILENCE_RMS = 0.005;
 /** Least normalised correlation between two neighbouring periods for a voiced segment to be changed. */
