@@ -2,9 +2,17 @@
 // string, so `audioWorklet.addModule()` can load it from a Blob URL and the widget stays one script.
 // One helper serves Vite (build and dev server) and web-test-runner, which knows no `?` suffixes.
 import { build } from 'esbuild';
-import type { Plugin } from 'vite';
+import { minify, type Plugin } from 'vite';
 
 const SUFFIX = '?worklet';
+
+/**
+ * Members of the DSP classes and their option objects, shortened in the bundle: nothing outside the
+ * worklet sees them. Port message keys (messages.ts: `muted`, `level`, `frame`, `underruns`...),
+ * `processorOptions` keys and the AudioWorklet API (`process`, `port`, `sampleRate`) must never be listed.
+ */
+const INTERNAL_MEMBERS =
+  /^(frameSamples|decayMs|inRate|outRate|tapsPerPhase|delaySamples|outputLength|processInto|reset|beta|gain|arrivals|jitterMs|add|period|silent|maxPeriod|head|out|analyse|shorten|lengthen|push|pull|interrupt|queuedSamples|playedSamples|stats|droppedSamples|insertedSilenceSamples|concealedSamples|stretchedSamples|shortenedSamples|targetSamples|playing|maxMs|fadeMs|adaptive)$/;
 
 /** Bundles one worklet entry (and the pure DSP modules it imports) into a single ES2022 string. */
 export async function bundleWorklet(file: string): Promise<string> {
@@ -14,10 +22,12 @@ export async function bundleWorklet(file: string): Promise<string> {
     write: false,
     format: 'esm',
     minify: true,
+    mangleProps: INTERNAL_MEMBERS,
     target: 'es2022',
     logLevel: 'silent',
   });
-  return result.outputFiles[0].text;
+  // A second pass by oxc (Vite's minifier) finds ~100 B gzip more than esbuild alone.
+  return (await minify(file, result.outputFiles[0].text, { module: true })).code;
 }
 
 const toModule = (code: string) => `export default ${JSON.stringify(code)};`;
