@@ -32,7 +32,10 @@ export default defineConfig(({ mode }) => {
       },
       rolldownOptions: {
         external: esm ? [/^lit($|\/)/] : [],
-        output: { minify: { compress: true, mangle: true, mangleProps: { include: INTERNAL_MEMBERS } } },
+        output: {
+          generatedCode: { symbols: false },
+          minify: { compress: true, mangle: true, mangleProps: { include: INTERNAL_MEMBERS } },
+        },
       },
       sourcemap: true,
       reportCompressedSize: false,
