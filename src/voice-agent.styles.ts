@@ -22,7 +22,6 @@ export const styles = css`
     --voice-agent-z-index: 2147480000;
 
     font: var(--voice-agent-font);
-    color: inherit;
   }
   /* The inline bar is the host's own box, so a page restyles it (or removes it) with plain CSS. */
   :host(:not([layout='floating'])) {
@@ -100,17 +99,14 @@ export const styles = css`
     height: 1.25em;
     fill: currentColor;
   }
-  [part='button'][aria-pressed='true'],
-  .live {
-    background: var(--voice-agent-live);
-  }
   [part='mute-button'],
-  [part='talk-button'],
-  [part='close-button'] {
+  [part='talk-button'] {
     color: inherit;
     background: var(--voice-agent-track);
   }
-  [part='mute-button'][aria-pressed='true'] {
+  /* Pressed: the end button and the mute toggle in the live colour, the talk control in the input's. */
+  [aria-pressed='true'],
+  .live {
     color: var(--voice-agent-accent-contrast);
     background: var(--voice-agent-live);
   }
@@ -122,7 +118,6 @@ export const styles = css`
     -webkit-touch-callout: none;
   }
   [part='talk-button'][aria-pressed='true'] {
-    color: var(--voice-agent-accent-contrast);
     background: var(--voice-agent-input-color);
   }
 
@@ -220,6 +215,7 @@ export const styles = css`
     min-height: 2.25rem;
     width: 2.25rem;
     padding: 0;
+    color: inherit;
     background: none;
   }
   [part='panel'] .body {
