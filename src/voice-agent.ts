@@ -1,4 +1,6 @@
-import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
+import type { PropertyValues } from 'lit';
+import { html, nothing, svg } from 'lit/html.js';
+import { ElementBase } from './element-base.js';
 import { AudioEngine } from './audio/audio-engine.js';
 import type { VoiceAgentErrorDetail, VoiceAgentStats, VoiceAgentStatus } from './events.js';
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
@@ -65,7 +67,7 @@ const icon = (d: string) => html`<svg aria-hidden="true" viewBox="0 0 24 24">${s
  * @cssprop [--voice-agent-font=inherit] - Font of the whole element.
  * @cssprop [--voice-agent-z-index=2147480000] - Stacking order of the floating layout.
  */
-export class VoiceAgent extends LitElement {
+export class VoiceAgent extends ElementBase {
   static override styles = styles;
 
   // Declared with `static properties` rather than decorators: the decorator helpers cost bytes in the

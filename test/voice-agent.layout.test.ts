@@ -342,9 +342,7 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
       part(el, 'launcher')!.click();
       await ready(el);
       const root = el.shadowRoot!;
-      const rules = [...(el.constructor as typeof VoiceAgent).elementStyles].flatMap((s) => [
-        ...(s instanceof CSSStyleSheet ? s : s.styleSheet!).cssRules,
-      ]);
+      const rules = root.adoptedStyleSheets.flatMap((s) => [...s.cssRules]);
       const forced = rules.find((r) => r instanceof CSSMediaRule && r.conditionText.includes('forced-colors'));
       const sheet = new CSSStyleSheet();
       sheet.replaceSync([...(forced as CSSMediaRule).cssRules].map((r) => r.cssText).join('\n'));
