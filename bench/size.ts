@@ -1,5 +1,5 @@
 // Part 1: what a site downloads. Builds the widget with the project's own Vite config, measures the
-// IIFE raw / gzip -9 / brotli, builds Lit with an empty element the same way to show Lit's share, and
+// IIFE raw / gzip -9 / brotli, builds lit-html with one template the same way to show Lit's share, and
 // breaks the minified bundle down per source module with an esbuild metafile.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,7 @@ const FEATURES: [RegExp, string][] = [
   [/src\/session\//, 'session: token, socket, protocol'],
   [/src\/voice-agent\.styles\.ts/, 'look: inline bar, floating panel, meter, forced colours'],
   [/src\/voice-agent\.ts/, 'element: controls, layouts, push-to-talk, meter drawing'],
+  [/src\/element-base\.ts/, 'element base: reactive properties, updates (in place of ReactiveElement)'],
   [/src\/labels\.ts/, 'texts: labels and every error message'],
   [/src\//, 'events, errors, wire format, entry'],
 ];
@@ -91,14 +92,12 @@ export function buildWidget(): Promise<string> {
   return built;
 }
 
-// The smallest useful Lit program: the runtime every Lit element pays for, built like the widget.
+// The smallest useful lit-html program: the part of Lit the widget carries (its element base is its
+// own, src/element-base.ts), built like the widget.
 const LIT_ONLY_ENTRY = 'virtual:bench-lit-only';
 const LIT_ONLY_ID = `\0${LIT_ONLY_ENTRY}`;
-const LIT_ONLY_SOURCE = `import { LitElement, html, css } from 'lit';
-customElements.define('x-lit-only', class extends LitElement {
-  static styles = css\`:host { display: block }\`;
-  render() { return html\`<button>hi</button>\`; }
-});`;
+const LIT_ONLY_SOURCE = `import { html, render } from 'lit/html.js';
+render(html\`<button>hi</button>\`, document.body);`;
 
 async function buildLitOnly(): Promise<string> {
   const virtualEntry: VitePlugin = {
@@ -217,7 +216,8 @@ async function featureBytes(): Promise<ModuleBytes[]> {
     configFile: join(ROOT, 'vite.config.ts'),
     logLevel: 'warn',
     plugins: [mark],
-    build: { write: false, minify: false, sourcemap: false },
+    // The config's own output.minify (property mangling) would win over `minify: false`.
+    build: { write: false, minify: false, sourcemap: false, rolldownOptions: { output: { minify: false } } },
   });
   const chunk = (Array.isArray(out) ? out : [out]).flatMap((o) => ('output' in o ? o.output : []))[0];
   if (chunk?.type !== 'chunk') throw new Error('widget build produced no chunk');
@@ -254,7 +254,7 @@ export async function sizePart(): Promise<Section> {
   const row = (name: string, s: Sizes) => [name, kb(s.raw), kb(s.gzip), kb(s.brotli)];
   const rows = [
     row('**voice-agent.js (whole widget)**', widget),
-    row('Lit runtime + an empty element, same build', lit),
+    row('lit-html + one template, same build', lit),
     [
       'our code on top of Lit (difference)',
       kb(widget.raw - lit.raw),
