@@ -21,10 +21,10 @@ describe('dist/voice-agent.mjs in Node (server-side rendering)', () => {
     assert.deepEqual(JSON.parse(out), { before: 'undefined', ctor: 'function', labels: 'string' });
   });
 
-  it('leaves Lit to the bundler: the ES build imports `lit` rather than carrying a browser-only copy', () => {
+  it('leaves Lit to the bundler: the ES build imports `lit/html.js` rather than carrying a browser-only copy', () => {
     const out = node(`
       const { readFileSync } = await import('node:fs');
-      console.log(/from\\s*"lit"/.test(readFileSync('./dist/voice-agent.mjs', 'utf8')));
+      console.log(/from\\s*"lit\\/html\\.js"/.test(readFileSync('./dist/voice-agent.mjs', 'utf8')));
     `);
     assert.equal(out.trim(), 'true');
   });
