@@ -9,10 +9,11 @@ const SUFFIX = '?worklet';
 /**
  * Members of the DSP classes and their option objects, shortened in the bundle: nothing outside the
  * worklet sees them. Port message keys (messages.ts: `muted`, `level`, `frame`, `underruns`...),
- * `processorOptions` keys and the AudioWorklet API (`process`, `port`, `sampleRate`) must never be listed.
+ * `processorOptions` keys, the AudioWorklet API (`process`, `port`, `sampleRate`) and built-in method names
+ * (`push`, `add`, `reset`: every access of a listed name is renamed, an Array's too) must never be listed.
  */
 const INTERNAL_MEMBERS =
-  /^(frameSamples|decayMs|inRate|outRate|tapsPerPhase|delaySamples|outputLength|processInto|reset|beta|gain|arrivals|jitterMs|add|period|silent|maxPeriod|head|out|analyse|shorten|lengthen|push|pull|interrupt|queuedSamples|playedSamples|stats|droppedSamples|insertedSilenceSamples|concealedSamples|stretchedSamples|shortenedSamples|targetSamples|playing|maxMs|fadeMs|adaptive)$/;
+  /^(frameSamples|decayMs|inRate|outRate|tapsPerPhase|delaySamples|outputLength|processInto|beta|gain|arrivals|jitterMs|period|silent|maxPeriod|head|out|analyse|shorten|lengthen|pull|interrupt|queuedSamples|playedSamples|stats|droppedSamples|insertedSilenceSamples|concealedSamples|stretchedSamples|shortenedSamples|targetSamples|playing|maxMs|fadeMs|adaptive)$/;
 
 /** Bundles one worklet entry (and the pure DSP modules it imports) into a single ES2022 string. */
 export async function bundleWorklet(file: string): Promise<string> {
