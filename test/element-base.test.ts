@@ -43,7 +43,7 @@ class TestElement extends ElementBase {
     this.updates.push(new Map(changed));
   }
 }
-customElements.define('element-base-test', TestElement);
+if (!customElements.get('element-base-test')) customElements.define('element-base-test', TestElement);
 
 const create = (markup = '<element-base-test></element-base-test>') => fixture<TestElement>(markup);
 
@@ -110,7 +110,7 @@ describe('ElementBase', () => {
     early.count = 7;
     document.body.append(early);
     class Early extends TestElement {}
-    customElements.define('element-base-early', Early);
+    if (!customElements.get('element-base-early')) customElements.define('element-base-early', Early);
     const el = early as unknown as TestElement;
     await el.updateComplete;
     expect([el.label, el.count]).to.deep.equal(['set early', 7]);
