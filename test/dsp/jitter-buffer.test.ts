@@ -1,8 +1,9 @@
 import { expect } from '@open-wc/testing';
 import { DEFAULT_PREBUFFER_MS, JitterBuffer, type JitterBufferOptions } from '../../src/dsp/jitter-buffer.js';
 import { dominantFrequency, maxStep, rms, spectralDistanceDb, toneAmplitude } from '../../tools/analysis.js';
-import { concat, speechLike } from '../../tools/signals.js';
-import { firstLoud, lastLoud, longestZeroRun } from '../helpers/media.js';
+import { Resampler } from '../../src/dsp/resampler.js';
+import { concat, sine as sineAt, speechLike } from '../../tools/signals.js';
+import { firstLoud, framesToFloat, lastLoud, longestZeroRun, toneFrames } from '../helpers/media.js';
 
 // The fixed buffer (the behaviour before adaptation, kept as `adaptive: false`) at 16 kHz with a 60 ms
 // prebuffer: 960 samples, and the default 5 ms fades, 80 samples.
@@ -200,10 +201,14 @@ describe('JitterBuffer, adaptive (the default)', () => {
     seconds: number,
     each?: (q: number) => void,
   ): Float32Array {
-    const out = new Float32Array(Math.ceil((seconds * R) / QUANTUM) * QUANTUM);
-    const frames = Math.ceil(signal.length / FRAME);
+    const rate = buffer.sampleRate;
+    const frame = rate / 50;
+    const out = new Float32Array(Math.ceil((seconds * rate) / QUANTUM) * QUANTUM);
+    const frames = Math.ceil(signal.length / frame);
     for (let q = 0, k = 0; q * QUANTUM < out.length; q++) {
-      while (k < frames && arrival(k) <= (q * QUANTUM) / R + 1e-9) buffer.push(signal.subarray(k * FRAME, ++k * FRAME));
+      while (k < frames && arrival(k) <= (q * QUANTUM) / rate + 1e-9) {
+        buffer.push(signal.subarray(k * frame, ++k * frame));
+      }
       buffer.pull(out.subarray(q * QUANTUM, (q + 1) * QUANTUM));
       each?.(q);
     }
@@ -322,6 +327,49 @@ describe('JitterBuffer, adaptive (the default)', () => {
       `hole: concealed ${ms(buffer.stats.concealedSamples).toFixed(1)} ms, silent ${ms(buffer.stats.insertedSilenceSamples).toFixed(1)} ms, longest zero run ${longestZeroRun(out.subarray(firstLoud(out)))}`,
     );
     expect(maxStep(out)).to.be.below(sineStep(300, 0.5) * 1.2);
+  });
+
+  describe('concealment splices, at 44.1 kHz (Chromium and Firefox here)', () => {
+    // A 1 kHz tone's period is 44.1 samples there: no whole number of samples repeats it, and a splice
+    // that joins two periods without a cross-fade steps by up to a third of a sample's worth of slope.
+    const rate = 44100;
+    const clean = sineStep(1000, 0.5) * (R / rate);
+    const tone = (seconds: number) => sineAt(1000, rate, Math.round(seconds * rate), { amplitude: 0.5 });
+
+    it('runs dry without a click wherever in the period the stream ends', () => {
+      const steps = Array.from({ length: 45 }, (_, extra) => {
+        const buffer = new JitterBuffer({ sampleRate: rate });
+        buffer.push(tone(0.3).subarray(extra)); // a backlog, drained, then concealed as it runs dry
+        return maxStep(session(buffer, new Float32Array(0), onTime, 0.4));
+      });
+      expect(Math.max(...steps) / clean).to.be.below(1.2);
+    });
+
+    it('runs dry without a click after draining resampled frames that came in a burst', () => {
+      // As the playback worklet gets them: 16 kHz wire frames, resampled, one push per render quantum; twice.
+      const resampler = new Resampler(16000, rate);
+      const frames = framesToFloat(toneFrames(1000, 0.5, 0.3));
+      const buffer = new JitterBuffer({ sampleRate: rate });
+      const burst = (): Float32Array => {
+        const pushes = Array.from({ length: 15 }, (_, k) => resampler.process(frames.subarray(k * 320, (k + 1) * 320)));
+        return concat(pushes);
+      };
+      const perQuantum = (k: number) => (k * QUANTUM) / rate;
+      const out = concat([burst(), burst()].map((signal) => session(buffer, signal, perQuantum, 0.6)));
+      expect(buffer.stats.underruns).to.equal(2);
+      expect(maxStep(out) / clean).to.be.below(1.2);
+    });
+
+    it('joins the concealment to audio that comes back, without a click, for any hole', () => {
+      const steps: number[] = [];
+      for (let holeMs = 30; holeMs <= 70; holeMs++) {
+        const buffer = new JitterBuffer({ sampleRate: rate });
+        const out = session(buffer, tone(0.5), (k) => onTime(k) + (k >= 10 ? holeMs / 1000 : 0), 0.6);
+        expect(buffer.stats.underruns).to.be.at.least(1);
+        steps.push(maxStep(out));
+      }
+      expect(Math.max(...steps) / clean).to.be.below(1.2);
+    });
   });
 
   it('interrupt() fades out within 5 ms and the next reply starts as a turn does', () => {
