@@ -17,8 +17,15 @@ const SPEED_UP = 0.15;
 const SLOW_DOWN = 0.2;
 /** After an analysis that changed nothing, play this long before the next one (bounds the cost), in ms. */
 const RETRY_MS = 10;
-/** How long the last pitch period is repeated, fading out, when the queue runs dry, in ms. */
+/** How long the concealment plays, fading out, when the queue runs dry, in ms. */
 const CONCEAL_MS = 25;
+/**
+ * Audio the adaptive buffer holds back while playing, in ms (part of its target once playing, not of
+ * a start's). When the queue runs dry it cross-fades into the concealment
+ * (as G.711 Appendix I's concealment does with its 3.75 ms delay): no join is then left to the pitch
+ * period alone, which rarely spans a whole number of samples and steps as a click where it does not.
+ */
+export const OVERLAP_MS = 2;
 /**
  * Jitter a session is assumed to have until it has shown its own, in ms. It never delays the first
  * sound: playback starts at once and is slowed down toward it, and it is forgotten linearly over the
@@ -89,6 +96,8 @@ export class JitterBuffer {
   readonly #prebufferSamples: number;
   readonly #maxSamples: number;
   readonly #fadeSamples: number;
+  /** Samples held back while playing (adaptive only): the outgoing side of the concealment's cross-fade. */
+  readonly #reserve: number;
   readonly #stretch: TimeStretch;
   readonly #delays = new DelayEstimator();
 
@@ -124,14 +133,13 @@ export class JitterBuffer {
   #pendInput = 0;
   /** Output to play before the next time-scale analysis. */
   #wait = 0;
-  // The last real samples played (for concealment) and the concealment in progress.
+  // The last real samples played (for concealment) and the concealment in progress, before its fade.
   readonly #history: Float32Array;
   #historyPos = 0;
+  readonly #concealment: Float32Array;
+  #concealPos = 0;
   #concealGain = 0;
   #concealStep = 0;
-  #concealPeriod = 1;
-  #concealBase = 0;
-  #concealIndex = 0;
 
   /** A buffer for audio at `options.sampleRate`; see {@link JitterBufferOptions} for the defaults. */
   constructor(options: JitterBufferOptions) {
@@ -152,7 +160,10 @@ export class JitterBuffer {
     );
     this.#tail = new Float32Array(this.#fadeSamples);
     this.#stretch = new TimeStretch(sampleRate);
-    this.#history = new Float32Array(this.#stretch.head.length);
+    this.#reserve = adaptive ? this.#samples(OVERLAP_MS) : 0;
+    this.#concealment = new Float32Array(this.#samples(CONCEAL_MS));
+    // Two periods before the held-back samples: the one repeated and the one its end fades into.
+    this.#history = new Float32Array(this.#stretch.head.length + this.#reserve);
   }
 
   /** Samples still to be played (excluding an interrupt's fade-out). */
@@ -220,6 +231,8 @@ export class JitterBuffer {
       if (this.#starved) this.#insertedSilenceSamples += this.#gapSamples;
       this.#starved = false;
       this.#gapSamples = 0;
+      // A new stream's concealment must not replay an older one's audio.
+      this.#history.fill(0);
       // A concealment still sounding cross-fades into the returning audio.
       this.#concealStep = Math.max(this.#concealStep, this.#concealGain / this.#fadeSamples);
     }
@@ -230,8 +243,8 @@ export class JitterBuffer {
         const length = Math.min(n - i, this.#pendLength - this.#pendPos);
         i = this.#play(this.#stretch.out, this.#pendPos, length, out, i);
         this.#pendPos += length;
-      } else if (this.#count > 0) {
-        const length = Math.min(n - i, this.#count, this.#ring.length - this.#readPos);
+      } else if (this.#count > this.#reserve) {
+        const length = Math.min(n - i, this.#count - this.#reserve, this.#ring.length - this.#readPos);
         i = this.#play(this.#ring, this.#readPos, length, out, i);
         this.#readPos = (this.#readPos + length) % this.#ring.length;
         this.#count -= length;
@@ -296,7 +309,7 @@ export class JitterBuffer {
     if (!this.#adaptive) return this.#prebufferSamples;
     const { jitterMs, arrivals } = this.#delays;
     const assumed = starting ? 0 : ASSUMED_JITTER_MS * Math.max(0, 1 - arrivals / ASSUMED_FOR);
-    return this.#prebufferSamples + this.#samples(Math.max(jitterMs, assumed));
+    return this.#prebufferSamples + this.#samples(Math.max(jitterMs, assumed)) + (starting ? 0 : this.#reserve);
   }
 
   /** How long the next queued sample will have waited, measured from its stream's earliest arrival. */
@@ -325,7 +338,7 @@ export class JitterBuffer {
   #adapt(): void {
     const stretch = this.#stretch;
     const excess = this.#delay() - this.#target();
-    const available = Math.min(this.#count, stretch.head.length);
+    const available = Math.min(this.#count - this.#reserve, stretch.head.length);
     if (Math.abs(excess) < this.#fadeSamples || available < this.#fadeSamples) return;
     for (let i = 0; i < available; i++) stretch.head[i] = this.#ring[(this.#readPos + i) % this.#ring.length];
     this.#wait = this.#samples(RETRY_MS);
@@ -370,32 +383,58 @@ export class JitterBuffer {
     return i;
   }
 
-  /** Finds the pitch period of the last audio played, to repeat it. */
+  /**
+   * Prepares the concealment: the last pitch period before the held-back samples, repeated, its end
+   * cross-faded into the period before it so that each repeat joins the next, and the held-back
+   * samples cross-faded into it: every join is a cross-fade, none relies on the period spanning a
+   * whole number of samples. Only #conceal's fade-out is left.
+   */
   #startConcealment(): void {
     const { head } = this.#stretch;
     const history = this.#history;
+    const size = history.length;
+    const held = this.#count;
+    for (let k = 0; k < held; k++) {
+      history[this.#historyPos] = this.#ring[this.#readPos];
+      this.#historyPos = (this.#historyPos + 1) % size;
+      this.#readPos = (this.#readPos + 1) % this.#ring.length;
+    }
+    this.#consumed += held;
+    this.#count = 0;
     // Newest first, so the analysis (which looks at the start of `head`) sees the latest periods.
-    for (let i = 0; i < head.length; i++)
-      head[i] = history[(this.#historyPos - 1 - i + 2 * history.length) % history.length];
+    const end = this.#historyPos + size;
+    for (let k = 0; k < head.length; k++) head[k] = history[(end - 1 - k) % size];
     this.#stretch.analyse(head.length);
-    this.#concealPeriod = this.#stretch.period;
-    this.#concealBase = this.#historyPos;
-    this.#concealIndex = 0;
+    const p = this.#stretch.period;
+    const c = this.#concealment;
+    const from = end - held;
+    const tail = Math.min(held, p);
+    for (let j = 0; j < c.length; j++) {
+      const m = j - p + tail + 1; // steps into the cross-fade at the end of the period
+      c[j] =
+        j >= p
+          ? c[j - p]
+          : history[(from - p + j) % size] * Math.min(1, (p - j) / (tail + 1)) +
+            (m > 0 ? history[(from - 2 * p + j) % size] * (m / (tail + 1)) : 0);
+    }
+    for (let j = 0; j < held; j++) {
+      const live = history[(from + j) % size];
+      c[j] = live + ((c[j] - live) * (j + 1)) / (held + 1);
+    }
+    this.#concealPos = 0;
     this.#concealGain = this.#gain;
-    this.#concealStep = 1 / this.#samples(CONCEAL_MS);
+    this.#concealStep = 1 / c.length;
     this.#gain = 0;
   }
 
-  /** Adds the fading repetition of the last period to `out` from `from` on. */
+  /** Adds the concealment, under its fading gain, to `out` from `from` on. */
   #conceal(out: Float32Array, from: number): void {
-    const history = this.#history;
-    const size = history.length;
-    const p = this.#concealPeriod;
+    const c = this.#concealment;
     let i = from;
     for (; i < out.length && this.#concealGain > 0; i++) {
-      const k = this.#concealBase - p + (this.#concealIndex++ % p);
-      out[i] += history[(k + size) % size] * this.#concealGain;
-      this.#concealGain -= this.#concealStep;
+      out[i] += c[this.#concealPos++] * this.#concealGain;
+      // Ends with the last sample prepared, whatever the rounding of the steps left.
+      this.#concealGain = this.#concealPos < c.length ? this.#concealGain - this.#concealStep : 0;
     }
     // Counted while it fills a gap, not while it cross-fades into returning audio.
     if (!this.#isPlaying) this.#concealedSamples += i - from;

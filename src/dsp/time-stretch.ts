@@ -49,17 +49,13 @@ export class TimeStretch {
     this.silent = energy < SILENCE_RMS * SILENCE_RMS * 2 * longest;
     this.period = longest;
     if (this.silent) return true;
-    // Coarse search on every other lag, then the two neighbours of the best: half the work.
+    // Every lag: a tone whose period is not a whole number of samples is repeated exactly only by the
+    // multiple that is (1 kHz at 44.1 kHz: 441, not 132); any other loses a fraction of a sample per
+    // change, which lowers a drained tone's pitch (by 0.03 % there).
     let best = -1;
-    for (let p = this.#minPeriod; p <= longest; p += 2) {
+    for (let p = this.#minPeriod; p <= longest; p++) {
       const c = this.#correlation(p);
       if (c > best) [best, this.period] = [c, p];
-    }
-    for (const p of [this.period - 1, this.period + 1]) {
-      if (p <= longest) {
-        const c = this.#correlation(p);
-        if (c > best) [best, this.period] = [c, p];
-      }
     }
     return best >= MIN_CORRELATION;
   }
