@@ -20,12 +20,12 @@ const RETRY_MS = 10;
 /** How long the concealment plays, fading out, when the queue runs dry, in ms. */
 const CONCEAL_MS = 25;
 /**
- * Audio the adaptive buffer holds back while playing, in ms (part of its target once playing, not of
- * a start's). When the queue runs dry it cross-fades into the concealment
+ * Most audio the adaptive buffer holds back, in ms, in the render quantum where the queue runs dry:
+ * it cross-fades into the concealment
  * (as G.711 Appendix I's concealment does with its 3.75 ms delay): no join is then left to the pitch
  * period alone, which rarely spans a whole number of samples and steps as a click where it does not.
  */
-export const OVERLAP_MS = 2;
+const OVERLAP_MS = 2;
 /**
  * Jitter a session is assumed to have until it has shown its own, in ms. It never delays the first
  * sound: playback starts at once and is slowed down toward it, and it is forgotten linearly over the
@@ -96,8 +96,8 @@ export class JitterBuffer {
   readonly #prebufferSamples: number;
   readonly #maxSamples: number;
   readonly #fadeSamples: number;
-  /** Samples held back while playing (adaptive only): the outgoing side of the concealment's cross-fade. */
-  readonly #reserve: number;
+  /** Most samples held back to cross-fade into the concealment (adaptive only). */
+  readonly #overlap: number;
   readonly #stretch: TimeStretch;
   readonly #delays = new DelayEstimator();
 
@@ -160,10 +160,10 @@ export class JitterBuffer {
     );
     this.#tail = new Float32Array(this.#fadeSamples);
     this.#stretch = new TimeStretch(sampleRate);
-    this.#reserve = adaptive ? this.#samples(OVERLAP_MS) : 0;
+    this.#overlap = adaptive ? this.#samples(OVERLAP_MS) : 0;
     this.#concealment = new Float32Array(this.#samples(CONCEAL_MS));
     // Two periods before the held-back samples: the one repeated and the one its end fades into.
-    this.#history = new Float32Array(this.#stretch.head.length + this.#reserve);
+    this.#history = new Float32Array(this.#stretch.head.length + this.#overlap);
   }
 
   /** Samples still to be played (excluding an interrupt's fade-out). */
@@ -237,14 +237,17 @@ export class JitterBuffer {
       this.#concealStep = Math.max(this.#concealStep, this.#concealGain / this.#fadeSamples);
     }
     if (this.#isPlaying && this.#adaptive && this.#wait <= 0 && this.#pendPos === this.#pendLength) this.#adapt();
+    // Nothing arrives during a pull: a block that the queue cannot fill runs dry in it, and its last
+    // samples are held back to cross-fade into the concealment. The queue plays down to 0 otherwise.
+    const held = this.queuedSamples < n - i ? Math.min(this.#count, this.#overlap) : 0;
 
     while (this.#isPlaying && i < n) {
       if (this.#pendPos < this.#pendLength) {
         const length = Math.min(n - i, this.#pendLength - this.#pendPos);
         i = this.#play(this.#stretch.out, this.#pendPos, length, out, i);
         this.#pendPos += length;
-      } else if (this.#count > this.#reserve) {
-        const length = Math.min(n - i, this.#count - this.#reserve, this.#ring.length - this.#readPos);
+      } else if (this.#count > held) {
+        const length = Math.min(n - i, this.#count - held, this.#ring.length - this.#readPos);
         i = this.#play(this.#ring, this.#readPos, length, out, i);
         this.#readPos = (this.#readPos + length) % this.#ring.length;
         this.#count -= length;
@@ -309,7 +312,7 @@ export class JitterBuffer {
     if (!this.#adaptive) return this.#prebufferSamples;
     const { jitterMs, arrivals } = this.#delays;
     const assumed = starting ? 0 : ASSUMED_JITTER_MS * Math.max(0, 1 - arrivals / ASSUMED_FOR);
-    return this.#prebufferSamples + this.#samples(Math.max(jitterMs, assumed)) + (starting ? 0 : this.#reserve);
+    return this.#prebufferSamples + this.#samples(Math.max(jitterMs, assumed));
   }
 
   /** How long the next queued sample will have waited, measured from its stream's earliest arrival. */
@@ -338,7 +341,7 @@ export class JitterBuffer {
   #adapt(): void {
     const stretch = this.#stretch;
     const excess = this.#delay() - this.#target();
-    const available = Math.min(this.#count - this.#reserve, stretch.head.length);
+    const available = Math.min(this.#count, stretch.head.length);
     if (Math.abs(excess) < this.#fadeSamples || available < this.#fadeSamples) return;
     for (let i = 0; i < available; i++) stretch.head[i] = this.#ring[(this.#readPos + i) % this.#ring.length];
     this.#wait = this.#samples(RETRY_MS);
@@ -408,7 +411,7 @@ export class JitterBuffer {
     const p = this.#stretch.period;
     const c = this.#concealment;
     const from = end - held;
-    const tail = Math.min(held, p);
+    const tail = Math.min(this.#overlap, p);
     for (let j = 0; j < c.length; j++) {
       const m = j - p + tail + 1; // steps into the cross-fade at the end of the period
       c[j] =
