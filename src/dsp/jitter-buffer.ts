@@ -20,10 +20,11 @@ const RETRY_MS = 10;
 /** How long the concealment plays, fading out, when the queue runs dry, in ms. */
 const CONCEAL_MS = 25;
 /**
- * Most audio the adaptive buffer holds back, in ms, in the render quantum where the queue runs dry:
- * it cross-fades into the concealment
- * (as G.711 Appendix I's concealment does with its 3.75 ms delay): no join is then left to the pitch
- * period alone, which rarely spans a whole number of samples and steps as a click where it does not.
+ * Most of the last audio before the queue runs dry that cross-fades into the concealment, in ms (as in
+ * G.711 Appendix I's concealment, which delays its output 3.75 ms for it; here nothing arrives during
+ * a pull, so what the render quantum that runs dry has played can still be corrected). No join is
+ * then left to the pitch period alone, which rarely spans a whole number of samples and steps as a
+ * click where it does not.
  */
 const OVERLAP_MS = 2;
 /**
@@ -96,7 +97,7 @@ export class JitterBuffer {
   readonly #prebufferSamples: number;
   readonly #maxSamples: number;
   readonly #fadeSamples: number;
-  /** Most samples held back to cross-fade into the concealment (adaptive only). */
+  /** Most of the last samples played that cross-fade into the concealment. */
   readonly #overlap: number;
   readonly #stretch: TimeStretch;
   readonly #delays = new DelayEstimator();
@@ -160,9 +161,9 @@ export class JitterBuffer {
     );
     this.#tail = new Float32Array(this.#fadeSamples);
     this.#stretch = new TimeStretch(sampleRate);
-    this.#overlap = adaptive ? this.#samples(OVERLAP_MS) : 0;
+    this.#overlap = this.#samples(OVERLAP_MS);
     this.#concealment = new Float32Array(this.#samples(CONCEAL_MS));
-    // Two periods before the held-back samples: the one repeated and the one its end fades into.
+    // Two periods before the last samples played: the one repeated and the one its end fades into.
     this.#history = new Float32Array(this.#stretch.head.length + this.#overlap);
   }
 
@@ -224,7 +225,8 @@ export class JitterBuffer {
     if (n === 0) return;
     let i = 0;
     while (this.#tailPos < this.#tailLength && i < n) out[i++] = this.#tail[this.#tailPos++];
-    let concealFrom = this.#concealGain > 0 ? i : n;
+    // Where the concealment starts adding to `out` (an earlier one still sounding, or one to start).
+    let concealFrom = i;
 
     if (!this.#isPlaying && this.#count > 0 && this.#ready()) {
       this.#isPlaying = true;
@@ -237,17 +239,14 @@ export class JitterBuffer {
       this.#concealStep = Math.max(this.#concealStep, this.#concealGain / this.#fadeSamples);
     }
     if (this.#isPlaying && this.#adaptive && this.#wait <= 0 && this.#pendPos === this.#pendLength) this.#adapt();
-    // Nothing arrives during a pull: a block that the queue cannot fill runs dry in it, and its last
-    // samples are held back to cross-fade into the concealment. The queue plays down to 0 otherwise.
-    const held = this.queuedSamples < n - i ? Math.min(this.#count, this.#overlap) : 0;
 
     while (this.#isPlaying && i < n) {
       if (this.#pendPos < this.#pendLength) {
         const length = Math.min(n - i, this.#pendLength - this.#pendPos);
         i = this.#play(this.#stretch.out, this.#pendPos, length, out, i);
         this.#pendPos += length;
-      } else if (this.#count > held) {
-        const length = Math.min(n - i, this.#count - held, this.#ring.length - this.#readPos);
+      } else if (this.#count > 0) {
+        const length = Math.min(n - i, this.#count, this.#ring.length - this.#readPos);
         i = this.#play(this.#ring, this.#readPos, length, out, i);
         this.#readPos = (this.#readPos + length) % this.#ring.length;
         this.#count -= length;
@@ -256,10 +255,9 @@ export class JitterBuffer {
         this.#underruns++;
         this.#isPlaying = false;
         this.#starved = true;
-        if (this.#adaptive) {
-          this.#startConcealment();
-          concealFrom = i;
-        }
+        // Nothing arrives during a pull, so the samples this block has played so far are the last: the
+        // concealment cross-fades from them (up to OVERLAP_MS), correcting what was written.
+        if (this.#adaptive) concealFrom = i - this.#startConcealment(Math.min(this.#overlap, i - concealFrom));
       }
     }
 
@@ -267,7 +265,7 @@ export class JitterBuffer {
       out.fill(0, i);
       if (this.#starved) this.#gapSamples += n - i;
     }
-    if (this.#concealGain > 0) this.#conceal(out, concealFrom);
+    this.#conceal(out, concealFrom);
     this.#clock += n;
     this.#wait -= n;
   }
@@ -387,23 +385,15 @@ export class JitterBuffer {
   }
 
   /**
-   * Prepares the concealment: the last pitch period before the held-back samples, repeated, its end
-   * cross-faded into the period before it so that each repeat joins the next, and the held-back
+   * Prepares the concealment: the last pitch period before the `held` last samples played, repeated,
+   * its end cross-faded into the period before it so that each repeat joins the next, and the `held`
    * samples cross-faded into it: every join is a cross-fade, none relies on the period spanning a
-   * whole number of samples. Only #conceal's fade-out is left.
+   * whole number of samples. Only #conceal's fade-out is left. Returns `held`.
    */
-  #startConcealment(): void {
+  #startConcealment(held: number): number {
     const { head } = this.#stretch;
     const history = this.#history;
     const size = history.length;
-    const held = this.#count;
-    for (let k = 0; k < held; k++) {
-      history[this.#historyPos] = this.#ring[this.#readPos];
-      this.#historyPos = (this.#historyPos + 1) % size;
-      this.#readPos = (this.#readPos + 1) % this.#ring.length;
-    }
-    this.#consumed += held;
-    this.#count = 0;
     // Newest first, so the analysis (which looks at the start of `head`) sees the latest periods.
     const end = this.#historyPos + size;
     for (let k = 0; k < head.length; k++) head[k] = history[(end - 1 - k) % size];
@@ -420,17 +410,22 @@ export class JitterBuffer {
           : history[(from - p + j) % size] * Math.min(1, (p - j) / (tail + 1)) +
             (m > 0 ? history[(from - 2 * p + j) % size] * (m / (tail + 1)) : 0);
     }
-    for (let j = 0; j < held; j++) {
-      const live = history[(from + j) % size];
-      c[j] = live + ((c[j] - live) * (j + 1)) / (held + 1);
+    // Under the fade-out; the held samples are in `out` already, at the gain of the moment: the
+    // difference is added that cross-fades them into the repeat.
+    const gain = this.#gain;
+    for (let j = 0; j < c.length; j++) {
+      const live = j < held ? history[(from + j) % size] : 0;
+      const w = Math.min(1, (j + 1) / (held + 1));
+      c[j] = gain * ((live + (c[j] - live) * w) * (1 - j / c.length) - live);
     }
     this.#concealPos = 0;
-    this.#concealGain = this.#gain;
-    this.#concealStep = 1 / c.length;
+    this.#concealGain = 1;
+    this.#concealStep = 0;
     this.#gain = 0;
+    return held;
   }
 
-  /** Adds the concealment, under its fading gain, to `out` from `from` on. */
+  /** Adds the concealment to `out` from `from` on, faded out faster when audio comes back or on interrupt(). */
   #conceal(out: Float32Array, from: number): void {
     const c = this.#concealment;
     let i = from;
