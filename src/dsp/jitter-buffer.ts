@@ -20,14 +20,6 @@ const RETRY_MS = 10;
 /** How long the concealment plays, fading out, when the queue runs dry, in ms. */
 const CONCEAL_MS = 25;
 /**
- * Most of the last audio before the queue runs dry that cross-fades into the concealment, in ms (as in
- * G.711 Appendix I's concealment, which delays its output 3.75 ms for it; here nothing arrives during
- * a pull, so what the render quantum that runs dry has played can still be corrected). No join is
- * then left to the pitch period alone, which rarely spans a whole number of samples and steps as a
- * click where it does not.
- */
-const OVERLAP_MS = 2;
-/**
  * Jitter a session is assumed to have until it has shown its own, in ms. It never delays the first
  * sound: playback starts at once and is slowed down toward it, and it is forgotten linearly over the
  * first ASSUMED_FOR arrivals (about a second of audio in 20 ms frames), leaving the measured jitter.
@@ -97,11 +89,17 @@ export class JitterBuffer {
   readonly #prebufferSamples: number;
   readonly #maxSamples: number;
   readonly #fadeSamples: number;
-  /** Most of the last samples played that cross-fade into the concealment. */
-  readonly #overlap: number;
   readonly #stretch: TimeStretch;
   readonly #delays = new DelayEstimator();
 
+  readonly #counts = {
+    underruns: 0,
+    droppedSamples: 0,
+    insertedSilenceSamples: 0,
+    concealedSamples: 0,
+    stretchedSamples: 0,
+    shortenedSamples: 0,
+  };
   #ring: Float32Array;
   #readPos = 0;
   #count = 0;
@@ -114,12 +112,6 @@ export class JitterBuffer {
   readonly #tail: Float32Array;
   #tailPos = 0;
   #tailLength = 0;
-  #underruns = 0;
-  #droppedSamples = 0;
-  #insertedSilenceSamples = 0;
-  #concealedSamples = 0;
-  #stretchedSamples = 0;
-  #shortenedSamples = 0;
 
   // Time, in samples: the clock is the output pulled so far; pushed/consumed count the input stream.
   #clock = 0;
@@ -161,10 +153,9 @@ export class JitterBuffer {
     );
     this.#tail = new Float32Array(this.#fadeSamples);
     this.#stretch = new TimeStretch(sampleRate);
-    this.#overlap = this.#samples(OVERLAP_MS);
     this.#concealment = new Float32Array(this.#samples(CONCEAL_MS));
-    // Two periods before the last samples played: the one repeated and the one its end fades into.
-    this.#history = new Float32Array(this.#stretch.head.length + this.#overlap);
+    // Two periods before the last samples played (up to a period): the one repeated and the one before.
+    this.#history = new Float32Array(3 * this.#stretch.maxPeriod);
   }
 
   /** Samples still to be played (excluding an interrupt's fade-out). */
@@ -180,16 +171,7 @@ export class JitterBuffer {
 
   /** A snapshot of the counters. */
   get stats(): JitterBufferStats {
-    return {
-      underruns: this.#underruns,
-      droppedSamples: this.#droppedSamples,
-      insertedSilenceSamples: this.#insertedSilenceSamples,
-      concealedSamples: this.#concealedSamples,
-      stretchedSamples: this.#stretchedSamples,
-      shortenedSamples: this.#shortenedSamples,
-      targetSamples: this.#target(),
-      playing: this.#isPlaying,
-    };
+    return { ...this.#counts, targetSamples: this.#target(), playing: this.#isPlaying };
   }
 
   /** Queues `samples`; returns how many samples (oldest first) were dropped to stay within the cap. */
@@ -205,7 +187,7 @@ export class JitterBuffer {
       this.#readPos = (this.#readPos + fromQueue) % this.#ring.length;
       this.#count -= fromQueue;
       input = input.subarray(Math.min(input.length, dropped - fromQueue));
-      this.#droppedSamples += dropped;
+      this.#counts.droppedSamples += dropped;
       this.#consumed += dropped;
     }
     this.#ensureCapacity(this.#count + input.length);
@@ -230,7 +212,7 @@ export class JitterBuffer {
 
     if (!this.#isPlaying && this.#count > 0 && this.#ready()) {
       this.#isPlaying = true;
-      if (this.#starved) this.#insertedSilenceSamples += this.#gapSamples;
+      if (this.#starved) this.#counts.insertedSilenceSamples += this.#gapSamples;
       this.#starved = false;
       this.#gapSamples = 0;
       // A new stream's concealment must not replay an older one's audio.
@@ -252,12 +234,12 @@ export class JitterBuffer {
         this.#count -= length;
         this.#consumed += length;
       } else {
-        this.#underruns++;
+        this.#counts.underruns++;
         this.#isPlaying = false;
         this.#starved = true;
         // Nothing arrives during a pull, so the samples this block has played so far are the last: the
-        // concealment cross-fades from them (up to OVERLAP_MS), correcting what was written.
-        if (this.#adaptive) concealFrom = i - this.#startConcealment(Math.min(this.#overlap, i - concealFrom));
+        // concealment cross-fades from them, correcting what was written.
+        if (this.#adaptive) concealFrom = i - this.#startConcealment(i - concealFrom);
       }
     }
 
@@ -329,7 +311,7 @@ export class JitterBuffer {
     const media = this.#clock - this.#pushed;
     // Several pushes in one quantum arrived together: the first of them was the late one.
     if (this.#clock !== this.#lastPushAt && this.#earliest !== Infinity) {
-      this.#delays.add((Math.max(0, media - this.#earliest) * 1000) / this.sampleRate);
+      this.#delays.add(((media - this.#earliest) * 1000) / this.sampleRate); // early ones count as on time
     }
     this.#earliest = Math.min(this.#earliest, media);
     this.#lastPushAt = this.#clock;
@@ -349,12 +331,12 @@ export class JitterBuffer {
     if (excess >= p) {
       this.#pendLength = stretch.shorten();
       this.#pendInput = 2 * p;
-      this.#shortenedSamples += 2 * p - this.#pendLength;
+      this.#counts.shortenedSamples += 2 * p - this.#pendLength;
       this.#wait = stretch.silent ? 0 : p / SPEED_UP;
     } else if (-excess >= p / 2) {
       this.#pendLength = stretch.lengthen();
       this.#pendInput = p;
-      this.#stretchedSamples += p;
+      this.#counts.stretchedSamples += p;
       this.#wait = stretch.silent ? 0 : p / SLOW_DOWN;
     } else return;
     this.#pendPos = 0;
@@ -385,12 +367,13 @@ export class JitterBuffer {
   }
 
   /**
-   * Prepares the concealment: the last pitch period before the `held` last samples played, repeated,
-   * its end cross-faded into the period before it so that each repeat joins the next, and the `held`
-   * samples cross-faded into it: every join is a cross-fade, none relies on the period spanning a
-   * whole number of samples. Only #conceal's fade-out is left. Returns `held`.
+   * Prepares the concealment from the last `played` samples of the render quantum (at most a period
+   * of them are held: corrected in `out`): the pitch period before the held samples, repeated, each
+   * repeat cross-fading from it into the period before it so that it joins the next, and the held
+   * samples cross-faded into it. Every join is a cross-fade; none relies on the period spanning a
+   * whole number of samples. Only #conceal's fade-out is left. Returns how many were held.
    */
-  #startConcealment(held: number): number {
+  #startConcealment(played: number): number {
     const { head } = this.#stretch;
     const history = this.#history;
     const size = history.length;
@@ -400,23 +383,18 @@ export class JitterBuffer {
     this.#stretch.analyse(head.length);
     const p = this.#stretch.period;
     const c = this.#concealment;
+    const held = Math.min(played, p);
     const from = end - held;
-    const tail = Math.min(this.#overlap, p);
-    for (let j = 0; j < c.length; j++) {
-      const m = j - p + tail + 1; // steps into the cross-fade at the end of the period
-      c[j] =
-        j >= p
-          ? c[j - p]
-          : history[(from - p + j) % size] * Math.min(1, (p - j) / (tail + 1)) +
-            (m > 0 ? history[(from - 2 * p + j) % size] * (m / (tail + 1)) : 0);
-    }
-    // Under the fade-out; the held samples are in `out` already, at the gain of the moment: the
-    // difference is added that cross-fades them into the repeat.
     const gain = this.#gain;
     for (let j = 0; j < c.length; j++) {
+      const k = j % p;
+      const w = (k + 1) / (p + 1);
+      const repeat = history[(from - p + k) % size] * (1 - w) + history[(from - 2 * p + k) % size] * w;
+      // The held samples are in `out` already, at the gain of the moment: the difference is added that
+      // cross-fades them into the repeat, all under the fade-out.
       const live = j < held ? history[(from + j) % size] : 0;
-      const w = Math.min(1, (j + 1) / (held + 1));
-      c[j] = gain * ((live + (c[j] - live) * w) * (1 - j / c.length) - live);
+      const x = Math.min(1, (j + 1) / (held + 1));
+      c[j] = gain * ((live + (repeat - live) * x) * (1 - j / c.length) - live);
     }
     this.#concealPos = 0;
     this.#concealGain = 1;
@@ -429,13 +407,12 @@ export class JitterBuffer {
   #conceal(out: Float32Array, from: number): void {
     const c = this.#concealment;
     let i = from;
-    for (; i < out.length && this.#concealGain > 0; i++) {
+    for (; i < out.length && this.#concealGain > 0 && this.#concealPos < c.length; i++) {
       out[i] += c[this.#concealPos++] * this.#concealGain;
-      // Ends with the last sample prepared, whatever the rounding of the steps left.
-      this.#concealGain = this.#concealPos < c.length ? this.#concealGain - this.#concealStep : 0;
+      this.#concealGain -= this.#concealStep;
     }
     // Counted while it fills a gap, not while it cross-fades into returning audio.
-    if (!this.#isPlaying) this.#concealedSamples += i - from;
+    if (!this.#isPlaying) this.#counts.concealedSamples += i - from;
   }
 
   /** Grows the ring (doubling, up to the cap) so it can hold `needed` samples. */

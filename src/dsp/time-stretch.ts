@@ -65,25 +65,26 @@ export class TimeStretch {
    * first into the second; silence keeps only a quarter, cross-faded over it. Returns its length.
    */
   shorten(): number {
-    const { head: x, out, period: p } = this;
+    const p = this.period;
     const length = this.silent ? p >> 1 : p;
-    const shift = 2 * p - length;
-    for (let i = 0; i < length; i++) {
-      const w = (i + 1) / (length + 1);
-      out[i] = x[i] * (1 - w) + x[i + shift] * w;
-    }
-    return length;
+    return this.#fade(0, 2 * p - length, length, 0);
   }
 
   /** Writes into `out` what replaces the head's first P samples: that period, then a cross-faded repeat of it. Returns 2P. */
   lengthen(): number {
-    const { head: x, out, period: p } = this;
-    for (let i = 0; i < p; i++) {
-      const w = (i + 1) / (p + 1);
-      out[i] = x[i];
-      out[p + i] = x[p + i] * (1 - w) + x[i] * w;
+    const p = this.period;
+    this.out.set(this.head.subarray(0, p));
+    return p + this.#fade(p, 0, p, p);
+  }
+
+  /** Writes `length` samples into `out` at `to`: the head from `a` cross-faded into the head from `b`. */
+  #fade(a: number, b: number, length: number, to: number): number {
+    const x = this.head;
+    for (let i = 0; i < length; i++) {
+      const w = (i + 1) / (length + 1);
+      this.out[to + i] = x[a + i] * (1 - w) + x[b + i] * w;
     }
-    return 2 * p;
+    return length;
   }
 
   #correlation(p: number): number {

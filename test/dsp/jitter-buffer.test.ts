@@ -181,9 +181,8 @@ describe('JitterBuffer, fixed prebuffer (adaptive: false)', () => {
 });
 
 describe('JitterBuffer, adaptive (the default)', () => {
-  // At the context rate, where the worklet runs it: 20 ms frames, 128-sample render quanta.
+  // At the context rate, where the worklet runs it: 20 ms frames (in session()), 128-sample render quanta.
   const R = 48000;
-  const FRAME = 960;
   const ms = (samples: number) => (samples * 1000) / R;
   const sineStep = (freq: number, amplitude: number) => (2 * Math.PI * freq * amplitude) / R;
 
