@@ -190,8 +190,17 @@ export class JitterBuffer {
       this.#counts.droppedSamples += dropped;
       this.#consumed += dropped;
     }
-    this.#ensureCapacity(this.#count + input.length);
-    const size = this.#ring.length;
+    // Grows the ring (doubling, up to the cap) to hold it.
+    let size = this.#ring.length;
+    if (this.#count + input.length > size) {
+      while (size < this.#count + input.length) size *= 2;
+      const grown = new Float32Array((size = Math.min(size, this.#maxSamples)));
+      const tail = Math.min(this.#count, this.#ring.length - this.#readPos);
+      grown.set(this.#ring.subarray(this.#readPos, this.#readPos + tail), 0);
+      grown.set(this.#ring.subarray(0, this.#count - tail), tail);
+      this.#ring = grown;
+      this.#readPos = 0;
+    }
     const write = (this.#readPos + this.#count) % size;
     const first = Math.min(input.length, size - write);
     this.#ring.set(input.subarray(0, first), write);
@@ -210,7 +219,9 @@ export class JitterBuffer {
     // Where the concealment starts adding to `out` (an earlier one still sounding, or one to start).
     let concealFrom = i;
 
-    if (!this.#isPlaying && this.#count > 0 && this.#ready()) {
+    // Ready: waited the target since the stream's earliest arrival, or (fixed) the prebuffer is queued.
+    const ready = this.#adaptive ? this.#delay() >= this.#target(true) : this.#count >= this.#prebufferSamples;
+    if (!this.#isPlaying && this.#count > 0 && ready) {
       this.#isPlaying = true;
       if (this.#starved) this.#counts.insertedSilenceSamples += this.#gapSamples;
       this.#starved = false;
@@ -247,7 +258,14 @@ export class JitterBuffer {
       out.fill(0, i);
       if (this.#starved) this.#gapSamples += n - i;
     }
-    this.#conceal(out, concealFrom);
+    // The concealment, faded out faster when audio comes back or on interrupt(); counted while it fills
+    // a gap, not while it cross-fades into returning audio.
+    const c = this.#concealment;
+    for (i = concealFrom; i < n && this.#concealGain > 0 && this.#concealPos < c.length; i++) {
+      out[i] += c[this.#concealPos++] * this.#concealGain;
+      this.#concealGain -= this.#concealStep;
+    }
+    if (!this.#isPlaying) this.#counts.concealedSamples += i - concealFrom;
     this.#clock += n;
     this.#wait -= n;
   }
@@ -298,10 +316,6 @@ export class JitterBuffer {
   /** How long the next queued sample will have waited, measured from its stream's earliest arrival. */
   #delay(): number {
     return this.#clock - this.#consumed - this.#earliest;
-  }
-
-  #ready(): boolean {
-    return this.#adaptive ? this.#delay() >= this.#target(true) : this.#count >= this.#prebufferSamples;
   }
 
   /** Times an arrival: a new stream after a long enough pause, else how late it is. */
@@ -401,30 +415,5 @@ export class JitterBuffer {
     this.#concealStep = 0;
     this.#gain = 0;
     return held;
-  }
-
-  /** Adds the concealment to `out` from `from` on, faded out faster when audio comes back or on interrupt(). */
-  #conceal(out: Float32Array, from: number): void {
-    const c = this.#concealment;
-    let i = from;
-    for (; i < out.length && this.#concealGain > 0 && this.#concealPos < c.length; i++) {
-      out[i] += c[this.#concealPos++] * this.#concealGain;
-      this.#concealGain -= this.#concealStep;
-    }
-    // Counted while it fills a gap, not while it cross-fades into returning audio.
-    if (!this.#isPlaying) this.#counts.concealedSamples += i - from;
-  }
-
-  /** Grows the ring (doubling, up to the cap) so it can hold `needed` samples. */
-  #ensureCapacity(needed: number): void {
-    if (needed <= this.#ring.length) return;
-    let size = this.#ring.length;
-    while (size < needed) size *= 2;
-    const grown = new Float32Array(Math.min(size, this.#maxSamples));
-    const first = Math.min(this.#count, this.#ring.length - this.#readPos);
-    grown.set(this.#ring.subarray(this.#readPos, this.#readPos + first), 0);
-    grown.set(this.#ring.subarray(0, this.#count - first), first);
-    this.#ring = grown;
-    this.#readPos = 0;
   }
 }

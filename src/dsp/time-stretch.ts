@@ -54,8 +54,20 @@ export class TimeStretch {
     // change, which lowers a drained tone's pitch (by 0.03 % there).
     let best = -1;
     for (let p = this.#minPeriod; p <= longest; p++) {
-      const c = this.#correlation(p);
-      if (c > best) [best, this.period] = [c, p];
+      // Normalised cross-correlation of the first period with the next.
+      let xy = 0;
+      let xx = 0;
+      let yy = 0;
+      for (let i = 0; i < p; i++) {
+        xy += x[i] * x[i + p];
+        xx += x[i] * x[i];
+        yy += x[i + p] * x[i + p];
+      }
+      const c = xy / Math.sqrt(xx * yy + 1e-20);
+      if (c > best) {
+        best = c;
+        this.period = p;
+      }
     }
     return best >= MIN_CORRELATION;
   }
@@ -85,20 +97,5 @@ export class TimeStretch {
       this.out[to + i] = x[a + i] * (1 - w) + x[b + i] * w;
     }
     return length;
-  }
-
-  #correlation(p: number): number {
-    const x = this.head;
-    let xy = 0;
-    let xx = 0;
-    let yy = 0;
-    for (let i = 0; i < p; i++) {
-      const a = x[i];
-      const b = x[i + p];
-      xy += a * b;
-      xx += a * a;
-      yy += b * b;
-    }
-    return xy / Math.sqrt(xx * yy + 1e-20);
   }
 }
