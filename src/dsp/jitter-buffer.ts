@@ -176,7 +176,18 @@ export class JitterBuffer {
 
   /** Queues `samples`; returns how many samples (oldest first) were dropped to stay within the cap. */
   push(samples: Float32Array): number {
-    if (this.#adaptive) this.#arrival();
+    if (this.#adaptive) {
+      // Times the arrival: a new stream after a long enough pause, else how late it is.
+      const idle = this.#count === 0 && !this.#isPlaying && this.#pendPos === this.#pendLength;
+      if (idle && this.#clock - this.#lastPushAt >= this.#samples(TURN_GAP_MS)) this.#earliest = Infinity;
+      const media = this.#clock - this.#pushed;
+      // Several pushes in one quantum arrived together: the first of them was the late one.
+      if (this.#clock !== this.#lastPushAt && this.#earliest !== Infinity) {
+        this.#delays.add(((media - this.#earliest) * 1000) / this.sampleRate); // early ones count as on time
+      }
+      this.#earliest = Math.min(this.#earliest, media);
+      this.#lastPushAt = this.#clock;
+    }
     this.#pushed += samples.length;
     let input = samples;
     // The cap counts what a stretch still has pending too: queuedSamples never exceeds it.
@@ -318,19 +329,6 @@ export class JitterBuffer {
     return this.#clock - this.#consumed - this.#earliest;
   }
 
-  /** Times an arrival: a new stream after a long enough pause, else how late it is. */
-  #arrival(): void {
-    const idle = this.#count === 0 && !this.#isPlaying && this.#pendPos === this.#pendLength;
-    if (idle && this.#clock - this.#lastPushAt >= this.#samples(TURN_GAP_MS)) this.#earliest = Infinity;
-    const media = this.#clock - this.#pushed;
-    // Several pushes in one quantum arrived together: the first of them was the late one.
-    if (this.#clock !== this.#lastPushAt && this.#earliest !== Infinity) {
-      this.#delays.add(((media - this.#earliest) * 1000) / this.sampleRate); // early ones count as on time
-    }
-    this.#earliest = Math.min(this.#earliest, media);
-    this.#lastPushAt = this.#clock;
-  }
-
   /** Shortens or lengthens the head of the queue by a pitch period when the delay is off target. */
   #adapt(): void {
     const stretch = this.#stretch;
@@ -410,6 +408,8 @@ export class JitterBuffer {
       const x = Math.min(1, (j + 1) / (held + 1));
       c[j] = gain * ((live + (repeat - live) * x) * (1 - j / c.length) - live);
     }
+    // Counted from where the queue ran dry, as the inserted silence is.
+    this.#counts.concealedSamples -= held;
     this.#concealPos = 0;
     this.#concealGain = 1;
     this.#concealStep = 0;
