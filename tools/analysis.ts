@@ -35,6 +35,18 @@ export function maxStep(samples: ArrayLike<number>): number {
   return max;
 }
 
+/**
+ * Largest second difference (x[i+1] - 2x[i] + x[i-1]): a change of slope, which a join of two waveforms
+ * makes even where it does not step; a sine of amplitude A at ω rad/sample reaches A·ω² at most.
+ */
+export function maxBend(samples: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 2; i < samples.length; i++) {
+    max = Math.max(max, Math.abs(samples[i] - 2 * samples[i - 1] + samples[i - 2]));
+  }
+  return max;
+}
+
 /** Root mean square of `samples`. */
 export function rms(samples: ArrayLike<number>): number {
   let sum = 0;

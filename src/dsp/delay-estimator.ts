@@ -17,16 +17,12 @@ const FORGET = 0.996;
 export class DelayEstimator {
   readonly #histogram = new Float64Array(BINS);
   #total = 0;
-  #quantileMs = 0;
-  /** Arrivals recorded (the prior not counted). */
+  /** Arrivals recorded. */
   arrivals = 0;
-
   /** Lateness below which {@link QUANTILE} of the recent arrivals fell, in ms (0 before any). */
-  get jitterMs(): number {
-    return this.#quantileMs;
-  }
+  jitterMs = 0;
 
-  /** Records an arrival `latenessMs` behind the earliest of its stream. */
+  /** Records an arrival `latenessMs` behind the earliest of its stream (an early one counts as on time). */
   add(latenessMs: number): void {
     const h = this.#histogram;
     this.arrivals++;
@@ -37,6 +33,6 @@ export class DelayEstimator {
     let above = 0;
     let i = BINS - 1;
     while (i > 0 && above + h[i] <= (1 - QUANTILE) * this.#total) above += h[i--];
-    this.#quantileMs = i && i + 1; // a class's upper edge, but on-time arrivals (class 0) cost nothing
+    this.jitterMs = i && i + 1; // a class's upper edge, but on-time arrivals (class 0) cost nothing
   }
 }

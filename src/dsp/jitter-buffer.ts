@@ -17,7 +17,7 @@ const SPEED_UP = 0.15;
 const SLOW_DOWN = 0.2;
 /** After an analysis that changed nothing, play this long before the next one (bounds the cost), in ms. */
 const RETRY_MS = 10;
-/** How long the last pitch period is repeated, fading out, when the queue runs dry, in ms. */
+/** How long the concealment plays, fading out, when the queue runs dry, in ms. */
 const CONCEAL_MS = 25;
 /**
  * Jitter a session is assumed to have until it has shown its own, in ms. It never delays the first
@@ -92,6 +92,14 @@ export class JitterBuffer {
   readonly #stretch: TimeStretch;
   readonly #delays = new DelayEstimator();
 
+  readonly #counts = {
+    underruns: 0,
+    droppedSamples: 0,
+    insertedSilenceSamples: 0,
+    concealedSamples: 0,
+    stretchedSamples: 0,
+    shortenedSamples: 0,
+  };
   #ring: Float32Array;
   #readPos = 0;
   #count = 0;
@@ -104,12 +112,6 @@ export class JitterBuffer {
   readonly #tail: Float32Array;
   #tailPos = 0;
   #tailLength = 0;
-  #underruns = 0;
-  #droppedSamples = 0;
-  #insertedSilenceSamples = 0;
-  #concealedSamples = 0;
-  #stretchedSamples = 0;
-  #shortenedSamples = 0;
 
   // Time, in samples: the clock is the output pulled so far; pushed/consumed count the input stream.
   #clock = 0;
@@ -124,14 +126,13 @@ export class JitterBuffer {
   #pendInput = 0;
   /** Output to play before the next time-scale analysis. */
   #wait = 0;
-  // The last real samples played (for concealment) and the concealment in progress.
+  // The last real samples played (for concealment) and the concealment in progress, before its fade.
   readonly #history: Float32Array;
   #historyPos = 0;
+  readonly #concealment: Float32Array;
+  #concealPos = 0;
   #concealGain = 0;
   #concealStep = 0;
-  #concealPeriod = 1;
-  #concealBase = 0;
-  #concealIndex = 0;
 
   /** A buffer for audio at `options.sampleRate`; see {@link JitterBufferOptions} for the defaults. */
   constructor(options: JitterBufferOptions) {
@@ -152,7 +153,9 @@ export class JitterBuffer {
     );
     this.#tail = new Float32Array(this.#fadeSamples);
     this.#stretch = new TimeStretch(sampleRate);
-    this.#history = new Float32Array(this.#stretch.head.length);
+    this.#concealment = new Float32Array(this.#samples(CONCEAL_MS));
+    // Two periods before the last samples played (up to a period): the one repeated and the one before.
+    this.#history = new Float32Array(3 * this.#stretch.maxPeriod);
   }
 
   /** Samples still to be played (excluding an interrupt's fade-out). */
@@ -168,21 +171,23 @@ export class JitterBuffer {
 
   /** A snapshot of the counters. */
   get stats(): JitterBufferStats {
-    return {
-      underruns: this.#underruns,
-      droppedSamples: this.#droppedSamples,
-      insertedSilenceSamples: this.#insertedSilenceSamples,
-      concealedSamples: this.#concealedSamples,
-      stretchedSamples: this.#stretchedSamples,
-      shortenedSamples: this.#shortenedSamples,
-      targetSamples: this.#target(),
-      playing: this.#isPlaying,
-    };
+    return { ...this.#counts, targetSamples: this.#target(), playing: this.#isPlaying };
   }
 
   /** Queues `samples`; returns how many samples (oldest first) were dropped to stay within the cap. */
   push(samples: Float32Array): number {
-    if (this.#adaptive) this.#arrival();
+    if (this.#adaptive) {
+      // Times the arrival: a new stream after a long enough pause, else how late it is.
+      const idle = this.#count === 0 && !this.#isPlaying && this.#pendPos === this.#pendLength;
+      if (idle && this.#clock - this.#lastPushAt >= this.#samples(TURN_GAP_MS)) this.#earliest = Infinity;
+      const media = this.#clock - this.#pushed;
+      // Several pushes in one quantum arrived together: the first of them was the late one.
+      if (this.#clock !== this.#lastPushAt && this.#earliest !== Infinity) {
+        this.#delays.add(((media - this.#earliest) * 1000) / this.sampleRate); // early ones count as on time
+      }
+      this.#earliest = Math.min(this.#earliest, media);
+      this.#lastPushAt = this.#clock;
+    }
     this.#pushed += samples.length;
     let input = samples;
     // The cap counts what a stretch still has pending too: queuedSamples never exceeds it.
@@ -193,11 +198,20 @@ export class JitterBuffer {
       this.#readPos = (this.#readPos + fromQueue) % this.#ring.length;
       this.#count -= fromQueue;
       input = input.subarray(Math.min(input.length, dropped - fromQueue));
-      this.#droppedSamples += dropped;
+      this.#counts.droppedSamples += dropped;
       this.#consumed += dropped;
     }
-    this.#ensureCapacity(this.#count + input.length);
-    const size = this.#ring.length;
+    // Grows the ring (doubling, up to the cap) to hold it.
+    let size = this.#ring.length;
+    if (this.#count + input.length > size) {
+      while (size < this.#count + input.length) size *= 2;
+      const grown = new Float32Array((size = Math.min(size, this.#maxSamples)));
+      const tail = Math.min(this.#count, this.#ring.length - this.#readPos);
+      grown.set(this.#ring.subarray(this.#readPos, this.#readPos + tail), 0);
+      grown.set(this.#ring.subarray(0, this.#count - tail), tail);
+      this.#ring = grown;
+      this.#readPos = 0;
+    }
     const write = (this.#readPos + this.#count) % size;
     const first = Math.min(input.length, size - write);
     this.#ring.set(input.subarray(0, first), write);
@@ -213,13 +227,18 @@ export class JitterBuffer {
     if (n === 0) return;
     let i = 0;
     while (this.#tailPos < this.#tailLength && i < n) out[i++] = this.#tail[this.#tailPos++];
-    let concealFrom = this.#concealGain > 0 ? i : n;
+    // Where the concealment starts adding to `out` (an earlier one still sounding, or one to start).
+    let concealFrom = i;
 
-    if (!this.#isPlaying && this.#count > 0 && this.#ready()) {
+    // Ready: waited the target since the stream's earliest arrival, or (fixed) the prebuffer is queued.
+    const ready = this.#adaptive ? this.#delay() >= this.#target(true) : this.#count >= this.#prebufferSamples;
+    if (!this.#isPlaying && this.#count > 0 && ready) {
       this.#isPlaying = true;
-      if (this.#starved) this.#insertedSilenceSamples += this.#gapSamples;
+      if (this.#starved) this.#counts.insertedSilenceSamples += this.#gapSamples;
       this.#starved = false;
       this.#gapSamples = 0;
+      // A new stream's concealment must not replay an older one's audio.
+      this.#history.fill(0);
       // A concealment still sounding cross-fades into the returning audio.
       this.#concealStep = Math.max(this.#concealStep, this.#concealGain / this.#fadeSamples);
     }
@@ -237,13 +256,12 @@ export class JitterBuffer {
         this.#count -= length;
         this.#consumed += length;
       } else {
-        this.#underruns++;
+        this.#counts.underruns++;
         this.#isPlaying = false;
         this.#starved = true;
-        if (this.#adaptive) {
-          this.#startConcealment();
-          concealFrom = i;
-        }
+        // Nothing arrives during a pull, so the samples this block has played so far are the last: the
+        // concealment cross-fades from them, correcting what was written.
+        if (this.#adaptive) concealFrom = i - this.#startConcealment(i - concealFrom);
       }
     }
 
@@ -251,7 +269,14 @@ export class JitterBuffer {
       out.fill(0, i);
       if (this.#starved) this.#gapSamples += n - i;
     }
-    if (this.#concealGain > 0) this.#conceal(out, concealFrom);
+    // The concealment, faded out faster when audio comes back or on interrupt(); counted while it fills
+    // a gap, not while it cross-fades into returning audio.
+    const c = this.#concealment;
+    for (i = concealFrom; i < n && this.#concealGain > 0 && this.#concealPos < c.length; i++) {
+      out[i] += c[this.#concealPos++] * this.#concealGain;
+      this.#concealGain -= this.#concealStep;
+    }
+    if (!this.#isPlaying) this.#counts.concealedSamples += i - concealFrom;
     this.#clock += n;
     this.#wait -= n;
   }
@@ -304,23 +329,6 @@ export class JitterBuffer {
     return this.#clock - this.#consumed - this.#earliest;
   }
 
-  #ready(): boolean {
-    return this.#adaptive ? this.#delay() >= this.#target(true) : this.#count >= this.#prebufferSamples;
-  }
-
-  /** Times an arrival: a new stream after a long enough pause, else how late it is. */
-  #arrival(): void {
-    const idle = this.#count === 0 && !this.#isPlaying && this.#pendPos === this.#pendLength;
-    if (idle && this.#clock - this.#lastPushAt >= this.#samples(TURN_GAP_MS)) this.#earliest = Infinity;
-    const media = this.#clock - this.#pushed;
-    // Several pushes in one quantum arrived together: the first of them was the late one.
-    if (this.#clock !== this.#lastPushAt && this.#earliest !== Infinity) {
-      this.#delays.add((Math.max(0, media - this.#earliest) * 1000) / this.sampleRate);
-    }
-    this.#earliest = Math.min(this.#earliest, media);
-    this.#lastPushAt = this.#clock;
-  }
-
   /** Shortens or lengthens the head of the queue by a pitch period when the delay is off target. */
   #adapt(): void {
     const stretch = this.#stretch;
@@ -335,12 +343,12 @@ export class JitterBuffer {
     if (excess >= p) {
       this.#pendLength = stretch.shorten();
       this.#pendInput = 2 * p;
-      this.#shortenedSamples += 2 * p - this.#pendLength;
+      this.#counts.shortenedSamples += 2 * p - this.#pendLength;
       this.#wait = stretch.silent ? 0 : p / SPEED_UP;
     } else if (-excess >= p / 2) {
       this.#pendLength = stretch.lengthen();
       this.#pendInput = p;
-      this.#stretchedSamples += p;
+      this.#counts.stretchedSamples += p;
       this.#wait = stretch.silent ? 0 : p / SLOW_DOWN;
     } else return;
     this.#pendPos = 0;
@@ -370,47 +378,42 @@ export class JitterBuffer {
     return i;
   }
 
-  /** Finds the pitch period of the last audio played, to repeat it. */
-  #startConcealment(): void {
+  /**
+   * Prepares the concealment from the last `played` samples of the render quantum (at most a period
+   * of them are held: corrected in `out`): the pitch period before the held samples, repeated, each
+   * repeat cross-fading from it into the period before it so that it joins the next, and the held
+   * samples cross-faded into it. Every join is a cross-fade; none relies on the period spanning a
+   * whole number of samples. Only #conceal's fade-out is left. Returns how many were held.
+   */
+  #startConcealment(played: number): number {
     const { head } = this.#stretch;
     const history = this.#history;
-    // Newest first, so the analysis (which looks at the start of `head`) sees the latest periods.
-    for (let i = 0; i < head.length; i++)
-      head[i] = history[(this.#historyPos - 1 - i + 2 * history.length) % history.length];
-    this.#stretch.analyse(head.length);
-    this.#concealPeriod = this.#stretch.period;
-    this.#concealBase = this.#historyPos;
-    this.#concealIndex = 0;
-    this.#concealGain = this.#gain;
-    this.#concealStep = 1 / this.#samples(CONCEAL_MS);
-    this.#gain = 0;
-  }
-
-  /** Adds the fading repetition of the last period to `out` from `from` on. */
-  #conceal(out: Float32Array, from: number): void {
-    const history = this.#history;
     const size = history.length;
-    const p = this.#concealPeriod;
-    let i = from;
-    for (; i < out.length && this.#concealGain > 0; i++) {
-      const k = this.#concealBase - p + (this.#concealIndex++ % p);
-      out[i] += history[(k + size) % size] * this.#concealGain;
-      this.#concealGain -= this.#concealStep;
+    // Newest first, so the analysis (which looks at the start of `head`) sees the latest periods.
+    const end = this.#historyPos + size;
+    for (let k = 0; k < head.length; k++) head[k] = history[(end - 1 - k) % size];
+    this.#stretch.analyse(head.length);
+    const p = this.#stretch.period;
+    const c = this.#concealment;
+    const held = Math.min(played, p);
+    const from = end - held;
+    const gain = this.#gain;
+    for (let j = 0; j < c.length; j++) {
+      const k = j % p;
+      const w = (k + 1) / (p + 1);
+      const repeat = history[(from - p + k) % size] * (1 - w) + history[(from - 2 * p + k) % size] * w;
+      // The held samples are in `out` already, at the gain of the moment: the difference is added that
+      // cross-fades them into the repeat, all under the fade-out.
+      const live = j < held ? history[(from + j) % size] : 0;
+      const x = Math.min(1, (j + 1) / (held + 1));
+      c[j] = gain * ((live + (repeat - live) * x) * (1 - j / c.length) - live);
     }
-    // Counted while it fills a gap, not while it cross-fades into returning audio.
-    if (!this.#isPlaying) this.#concealedSamples += i - from;
-  }
-
-  /** Grows the ring (doubling, up to the cap) so it can hold `needed` samples. */
-  #ensureCapacity(needed: number): void {
-    if (needed <= this.#ring.length) return;
-    let size = this.#ring.length;
-    while (size < needed) size *= 2;
-    const grown = new Float32Array(Math.min(size, this.#maxSamples));
-    const first = Math.min(this.#count, this.#ring.length - this.#readPos);
-    grown.set(this.#ring.subarray(this.#readPos, this.#readPos + first), 0);
-    grown.set(this.#ring.subarray(0, this.#count - first), first);
-    this.#ring = grown;
-    this.#readPos = 0;
+    // Counted from where the queue ran dry, as the inserted silence is.
+    this.#counts.concealedSamples -= held;
+    this.#concealPos = 0;
+    this.#concealGain = 1;
+    this.#concealStep = 0;
+    this.#gain = 0;
+    return held;
   }
 }
