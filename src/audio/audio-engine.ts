@@ -1,6 +1,7 @@
 import { toVoiceAgentError, VoiceAgentError } from '../errors.js';
 import { openMicrophone } from './microphone.js';
 import type { AudioStats, SessionAudio } from '../session/session-audio.js';
+import type { AudioPorts } from '../session/transport.js';
 import { DEFAULT_PREBUFFER_MS } from '../dsp/jitter-buffer.js';
 import { levelAfterGain } from '../dsp/level.js';
 import { TurnTimer } from './turn-latency.js';
@@ -14,6 +15,7 @@ import {
   type CaptureReport,
   type PlaybackCommand,
   type PlaybackOptions,
+  type PortCommand,
   type PlaybackReport,
   type PlaybackStats,
 } from './worklets/messages.js';
@@ -59,13 +61,11 @@ function stopTracks(stream: MediaStream | null): void {
 
 /**
  * The browser side of the audio: microphone → capture worklet → 640-byte frames, and agent audio →
- * playback worklet → speakers, in ONE AudioContext. All per-sample work runs on the audio thread; the
- * main thread only passes ArrayBuffers (transferred, not copied) and reads levels. Single use: open()
- * once, close() once (or more; it is idempotent).
+ * playback worklet → speakers, in ONE AudioContext. All per-sample work runs on the audio thread, and
+ * the audio itself goes between the worklets and the transport's ports (see attach()): the main thread
+ * only reads levels. Single use: open() once, close() once (or more; it is idempotent).
  */
 export class AudioEngine implements SessionAudio {
-  /** Where microphone frames go (640 bytes each); frames arriving while it is null are dropped. */
-  onFrame: ((frame: ArrayBuffer) => void) | null = null;
   /** Called about 30 times a second while a level changes. */
   onLevels: ((input: number, output: number) => void) | null = null;
   /** Called when the microphone fails mid-session and no other input can take over. */
@@ -90,8 +90,8 @@ export class AudioEngine implements SessionAudio {
   readonly #turns = new TurnTimer();
   /** The page's audio session type before open(), restored by close(). */
   #audioSessionType: string | undefined;
-  /** Agent audio that arrived while open() was still loading the worklets. */
-  #pending: ArrayBuffer[] = [];
+  /** The transport's ends, handed to the worklets once they exist (a port queues what comes meanwhile). */
+  #ports: AudioPorts | null = null;
   #closing: Promise<void> | null = null;
   #muted = false;
   #inputLevel = 0;
@@ -210,18 +210,16 @@ export class AudioEngine implements SessionAudio {
   }
 
   /**
-   * Queues agent audio (Int16 LE, 16 kHz mono, any length) for gapless playback. The buffer is
-   * transferred to the audio thread, so it is detached (empty) for the caller afterwards.
+   * Where the worklets send microphone frames (`capture`, 640 bytes each, from the grant on) and take
+   * agent audio from (`playback`: Int16 LE, 16 kHz mono, any length, played gaplessly). Call before
+   * open() resolves; the ports are transferred to the audio thread, and closed with the context.
    */
-  play(pcm: ArrayBuffer): void {
-    if (this.#closing || pcm.byteLength === 0) return;
-    if (this.#playback) this.#postPlayback(pcm);
-    else if (this.#context) this.#pending.push(pcm);
+  attach(ports: AudioPorts): void {
+    this.#ports = ports;
   }
 
   /** Drops all queued agent audio at once, fading out over a few ms so it does not click. */
   interrupt(): void {
-    this.#pending = [];
     this.#playback?.port.postMessage({ type: 'interrupt' } satisfies PlaybackCommand);
   }
 
@@ -262,7 +260,8 @@ export class AudioEngine implements SessionAudio {
   }
 
   async #release(): Promise<void> {
-    this.#pending = [];
+    this.#ports?.capture.close();
+    this.#ports?.playback.close();
     for (const node of [this.#capture, this.#playback]) {
       if (!node) continue;
       node.port.onmessage = null;
@@ -370,7 +369,10 @@ export class AudioEngine implements SessionAudio {
       channelCountMode: 'explicit', // downmix a stereo microphone
       processorOptions: { muted: this.#muted } satisfies CaptureOptions,
     });
-    this.#capture.port.onmessage = (event: MessageEvent<CaptureReport>) => this.#onCaptureReport(event.data);
+    this.#capture.port.onmessage = ({ data }: MessageEvent<CaptureReport>) => {
+      this.#turns.input(data.level, performance.now());
+      this.#setLevels(data.level, this.#outputLevel);
+    };
     this.#use(context, stream);
 
     this.#playback = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, {
@@ -390,9 +392,12 @@ export class AudioEngine implements SessionAudio {
     this.#gain = new GainNode(context, { gain: this.#volume });
     this.#playback.connect(this.#gain).connect(context.destination);
     this.#watch(context);
-
-    for (const pcm of this.#pending) this.#postPlayback(pcm);
-    this.#pending = [];
+    const ports = this.#ports;
+    if (ports) {
+      const command: PortCommand = { type: 'port' };
+      this.#capture.port.postMessage(command, [ports.capture]);
+      this.#playback.port.postMessage(command, [ports.playback]);
+    }
   }
 
   /** Mid-session trouble: devices coming and going, a context the browser suspends or interrupts. */
@@ -411,16 +416,6 @@ export class AudioEngine implements SessionAudio {
         if (stuck) this.#setNeedsGesture(true);
       }, GESTURE_WAIT_MS);
     };
-  }
-
-  #postPlayback(pcm: ArrayBuffer): void {
-    this.#playback!.port.postMessage(pcm satisfies PlaybackCommand, [pcm]);
-  }
-
-  #onCaptureReport({ frame, level }: CaptureReport): void {
-    this.#turns.input(level, performance.now());
-    this.onFrame?.(frame);
-    this.#setLevels(level, this.#outputLevel);
   }
 
   #setLevels(input: number, output: number): void {

@@ -4,33 +4,35 @@ import { expect } from '@open-wc/testing';
 import { AudioEngine } from '../../src/audio/audio-engine.js';
 import { WIRE_RATE } from '../../src/wire.js';
 import { dominantFrequency, toneAmplitude } from '../../tools/analysis.js';
-import { framesToFloat, median, perWindow, sleep, until } from '../helpers/media.js';
+import { framesToFloat, median, perWindow, sleep, until, type EngineWire, wire } from '../helpers/media.js';
 
 const PROCESSING_OFF = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
 
 /** Frames the engine delivers over `ms`, and the time they took. */
-async function collectFrames(engine: AudioEngine, ms: number): Promise<{ frames: ArrayBuffer[]; seconds: number }> {
+async function collectFrames(io: EngineWire, ms: number): Promise<{ frames: ArrayBuffer[]; seconds: number }> {
   const frames: ArrayBuffer[] = [];
   // Start on a first frame, so the count is not skewed by how long the microphone took to start.
-  await new Promise<void>((resolve) => (engine.onFrame = () => resolve()));
+  await new Promise<void>((resolve) => (io.onFrame = () => resolve()));
   const started = performance.now();
-  engine.onFrame = (frame) => frames.push(frame);
+  io.onFrame = (frame) => frames.push(frame);
   await sleep(ms);
-  engine.onFrame = null;
+  io.onFrame = null;
   return { frames, seconds: (performance.now() - started) / 1000 };
 }
 
 describe('AudioEngine capture (fake microphone)', () => {
   let engine: AudioEngine;
+  let io: EngineWire;
 
   afterEach(() => engine.close());
 
   for (const sampleRate of [44100, 48000]) {
     it(`sends exact 640-byte frames at 50/s, 440 Hz kept, 12 kHz rejected (context at ${sampleRate} Hz)`, async () => {
       engine = new AudioEngine({ sampleRate });
+      io = wire(engine);
       await engine.open(PROCESSING_OFF);
       await sleep(250); // past the microphone's and the resampler's start-up
-      const { frames, seconds } = await collectFrames(engine, 2000);
+      const { frames, seconds } = await collectFrames(io, 2000);
 
       expect(frames.every((f) => f instanceof ArrayBuffer && f.byteLength === 640)).to.equal(true);
       const perSecond = frames.length / seconds;
@@ -53,22 +55,24 @@ describe('AudioEngine capture (fake microphone)', () => {
 
   it('sends all-zero frames on time while muted, and the microphone again when unmuted', async () => {
     engine = new AudioEngine();
+    io = wire(engine);
     engine.muted = true; // before open(): muted from the very first frame
     await engine.open(PROCESSING_OFF);
-    const muted = await collectFrames(engine, 1000);
+    const muted = await collectFrames(io, 1000);
     expect(muted.frames.length / muted.seconds).to.be.within(40, 60);
     expect(muted.frames.every((f) => f.byteLength === 640 && new Int16Array(f).every((s) => s === 0))).to.equal(true);
 
     engine.muted = false;
     await sleep(100);
-    const live = await collectFrames(engine, 300);
+    const live = await collectFrames(io, 300);
     expect(toneAmplitude(framesToFloat(live.frames), 440, WIRE_RATE)).to.be.above(0.1);
   });
 
   it('loads the processors from workletUrl (the file the build emits for strict CSP sites)', async () => {
     engine = new AudioEngine({ workletUrl: '/dist/voice-agent.worklet.js' });
+    io = wire(engine);
     await engine.open(PROCESSING_OFF);
-    const { frames } = await collectFrames(engine, 500);
+    const { frames } = await collectFrames(io, 500);
     expect(frames.length).to.be.above(10);
     expect(frames.every((f) => f.byteLength === 640)).to.equal(true);
     expect(dominantFrequency(framesToFloat(frames), WIRE_RATE)).to.be.closeTo(440, 10);
@@ -76,6 +80,7 @@ describe('AudioEngine capture (fake microphone)', () => {
 
   it('fails with audio_failed when workletUrl cannot be loaded', async () => {
     engine = new AudioEngine({ workletUrl: '/dist/no-such-worklet.js' });
+    io = wire(engine);
     const error = await engine.open(PROCESSING_OFF).then(
       () => null,
       (err: unknown) => err,
@@ -85,6 +90,7 @@ describe('AudioEngine capture (fake microphone)', () => {
 
   it('reports the microphone level, which falls to 0 within ~300 ms of muting', async () => {
     engine = new AudioEngine();
+    io = wire(engine);
     const reports: number[] = [];
     engine.onLevels = (input) => reports.push(input);
     await engine.open(PROCESSING_OFF);
@@ -106,9 +112,10 @@ describe('AudioEngine capture (fake microphone)', () => {
 
   it('drops frames while no onFrame is set', async () => {
     engine = new AudioEngine();
+    io = wire(engine);
     await engine.open();
     await sleep(200);
-    const { frames } = await collectFrames(engine, 200);
+    const { frames } = await collectFrames(io, 200);
     // Only frames from after onFrame was set arrive: at 50/s, about 10, never the backlog of 20+.
     expect(frames.length).to.be.within(5, 16);
   });

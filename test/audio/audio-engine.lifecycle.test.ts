@@ -2,7 +2,7 @@
 import { expect } from '@open-wc/testing';
 import { AudioEngine } from '../../src/audio/audio-engine.js';
 import { VoiceAgentError } from '../../src/errors.js';
-import { sleep, spyOnGetUserMedia, toneFrames, until } from '../helpers/media.js';
+import { sleep, spyOnGetUserMedia, toneFrames, until, wire } from '../helpers/media.js';
 
 describe('AudioEngine lifecycle', () => {
   let spy: ReturnType<typeof spyOnGetUserMedia>;
@@ -73,8 +73,9 @@ describe('AudioEngine lifecycle', () => {
 
   it('switches the microphone mid-session, keeping the frames coming, and stops the old one', async () => {
     const engine = new AudioEngine();
+    const io = wire(engine);
     const frames: number[] = [];
-    engine.onFrame = () => frames.push(performance.now());
+    io.onFrame = () => frames.push(performance.now());
     await engine.open({});
     await until(() => frames.length > 5, 5000, 'frames');
     const [old] = spy.streams[0].getAudioTracks();
@@ -192,15 +193,16 @@ describe('AudioEngine lifecycle', () => {
 
   it('close() is idempotent, never rejects, and the engine ignores calls after it', async () => {
     const engine = new AudioEngine();
+    const io = wire(engine);
     let frames = 0;
-    engine.onFrame = () => frames++;
+    io.onFrame = () => frames++;
     await engine.open({});
     await until(() => frames > 0, 5000, 'a first frame');
     const [first, second] = [engine.close(), engine.close()];
     expect(first).to.equal(second);
     await Promise.all([first, second, engine.close()]);
     const after = frames;
-    engine.play(toneFrames(1000, 0.5, 0.1)[0]);
+    io.play(toneFrames(1000, 0.5, 0.1)[0]);
     engine.interrupt();
     engine.muted = true;
     await sleep(100);

@@ -3,7 +3,18 @@
 import { expect } from '@open-wc/testing';
 import { AudioEngine, type AudioEngineOptions } from '../../src/audio/audio-engine.js';
 import { dominantFrequency, toneAmplitude } from '../../tools/analysis.js';
-import { Recorder, firstLoud, lastLoud, longestZeroRun, maxStep, sleep, toneFrames, until } from '../helpers/media.js';
+import {
+  Recorder,
+  firstLoud,
+  lastLoud,
+  longestZeroRun,
+  maxStep,
+  sleep,
+  toneFrames,
+  until,
+  type EngineWire,
+  wire,
+} from '../helpers/media.js';
 
 const AMPLITUDE = 0.5;
 
@@ -12,12 +23,14 @@ const sineStep = (rate: number) => (2 * Math.PI * 1000 * AMPLITUDE) / rate;
 
 describe('AudioEngine playback', () => {
   let engine: AudioEngine;
+  let io: EngineWire;
   let recorder: Recorder;
   let rate: number;
 
   /** Opens the engine under test and starts recording its output. */
   async function open(options?: AudioEngineOptions): Promise<void> {
     engine = new AudioEngine(options);
+    io = wire(engine);
     await engine.open({});
     rate = engine.output!.context.sampleRate;
     recorder = await Recorder.tap(engine.output!);
@@ -46,7 +59,7 @@ describe('AudioEngine playback', () => {
       const now = performance.now() - started;
       while (sent < frames.length && due[sent] <= now) {
         feedLateMs = Math.max(feedLateMs, now - due[sent]);
-        engine.play(frames[sent++]);
+        io.play(frames[sent++]);
       }
       await sleep(5);
     }
@@ -75,7 +88,7 @@ describe('AudioEngine playback', () => {
 
   it('interrupt() stops queued audio within ~50 ms with a fade, not a click', async () => {
     await open();
-    for (const frame of toneFrames(1000, AMPLITUDE, 3)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 3)) io.play(frame);
     await until(() => firstLoud(recorder.samples()) >= 0, 2000, 'playback to start');
     await sleep(300);
     const interruptFrame = Math.round(engine.output!.context.currentTime * rate);
@@ -92,9 +105,9 @@ describe('AudioEngine playback', () => {
 
   it('starts cleanly again after the queue ran dry', async () => {
     await open();
-    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) io.play(frame);
     await sleep(600); // plays, then runs dry
-    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) io.play(frame);
     await sleep(600);
     const samples = recorder.samples();
     // Two bursts with silence between them, and no click at either edge.
@@ -109,8 +122,8 @@ describe('AudioEngine playback', () => {
       const odd = new Uint8Array(frame.byteLength + 1);
       odd.set(new Uint8Array(frame));
       odd[frame.byteLength] = 0x7f; // garbage that would shift every sample if kept
-      engine.play(odd.buffer);
-      engine.play(new ArrayBuffer(0));
+      io.play(odd.buffer);
+      io.play(new ArrayBuffer(0));
     }
     await sleep(1200);
     const samples = recorder.samples();
@@ -123,7 +136,7 @@ describe('AudioEngine playback', () => {
   it('caps a 100 s frame without freezing the page, counting what it drops', async () => {
     await open();
     const huge = toneFrames(1000, AMPLITUDE, 100, 1_600_000)[0];
-    engine.play(huge);
+    io.play(huge);
     // Handed to the audio thread, not copied or converted here: the caller's buffer is now detached.
     expect(huge.byteLength).to.equal(0);
     // The page stays responsive: timers keep firing while the audio thread takes the frame.
@@ -148,7 +161,7 @@ describe('AudioEngine playback', () => {
 
   it('reports the output level, which falls to 0 within ~300 ms of the audio ending', async () => {
     await open();
-    for (const frame of toneFrames(1000, AMPLITUDE, 0.5)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.5)) io.play(frame);
     await until(() => engine.outputLevel > 0.1, 2000, 'an output level');
     // The tone ends 0.5 s after it started; the level must be 0 about 0.3 s later.
     await until(() => engine.outputLevel === 0, 3000, 'the level to reach 0');
@@ -161,7 +174,7 @@ describe('AudioEngine playback', () => {
 
   it('volume ramps smoothly (no zipper noise, no click) and outputLevel follows what is played', async () => {
     await open({ prebufferMs: 100 });
-    for (const frame of toneFrames(1000, AMPLITUDE, 1.5)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 1.5)) io.play(frame);
     await until(() => engine.outputLevel > 0.5, 3000, 'the tone to play');
     await sleep(150); // past the fade-in and the first partial report
     const loud = engine.outputLevel;

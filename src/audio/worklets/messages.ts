@@ -19,14 +19,23 @@ export interface PlaybackOptions {
   prebufferMs: number;
 }
 
+/**
+ * Main thread → either processor: `port` (the MessagePort in `event.ports`) is where the capture
+ * processor posts its frames, or where the playback processor takes agent audio from (the transport).
+ */
+export type PortCommand = { type: 'port' };
+
 /** Main thread → capture processor. */
-export type CaptureCommand = { type: 'muted'; muted: boolean };
+export type CaptureCommand = { type: 'muted'; muted: boolean } | PortCommand;
 
-/** Capture processor → main thread: a 640-byte Int16 frame (transferred) and the microphone level. */
-export type CaptureReport = { frame: ArrayBuffer; level: number };
+/** Capture processor → main thread: the microphone level, about REPORTS_PER_SECOND times a second while it changes. */
+export type CaptureReport = { level: number };
 
-/** Main thread → playback processor: agent audio (Int16 LE, 16 kHz, any length), or barge-in. */
-export type PlaybackCommand = ArrayBuffer | { type: 'interrupt' };
+/**
+ * Main thread → playback processor: agent audio (Int16 LE, 16 kHz, any length), or barge-in. Agent
+ * audio from the transport comes on the port of a PortCommand, as bare ArrayBuffers.
+ */
+export type PlaybackCommand = ArrayBuffer | { type: 'interrupt' } | PortCommand;
 
 /** Playback counters since the node started. */
 export interface PlaybackStats {

@@ -1,4 +1,4 @@
-// Runs on the audio thread: agent audio (Int16 LE at 16 kHz, transferred from the main thread) →
+// Runs on the audio thread: agent audio (Int16 LE at 16 kHz, transferred from the transport) →
 // Float32 → the context's rate → jitter buffer → the speakers, plus the output level and playback
 // counters ~30 times a second while they change.
 import { DEFAULT_MAX_QUEUE_MS, JitterBuffer } from '../../dsp/jitter-buffer.js';
@@ -35,8 +35,10 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     super(options);
     const { prebufferMs } = options.processorOptions as PlaybackOptions;
     this.#queue = new JitterBuffer({ sampleRate, prebufferMs });
-    this.port.onmessage = (event: MessageEvent<PlaybackCommand>) => {
-      if (event.data instanceof ArrayBuffer) this.#enqueue(event.data);
+    this.port.onmessage = ({ data, ports }: MessageEvent<PlaybackCommand>) => {
+      if (data instanceof ArrayBuffer) this.#enqueue(data);
+      else if (data.type === 'port')
+        ports[0].onmessage = (event: MessageEvent<ArrayBuffer>) => this.#enqueue(event.data);
       else this.#interrupt();
     };
   }
