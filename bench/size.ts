@@ -14,8 +14,8 @@ import { kb, type Section } from './report.js';
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The whole widget, gzip -9, must stay under this (issue 5). */
-const BUDGET_GZIP = 14 * 1024;
+/** The whole widget, gzip -9, must stay under this (issue 5; raised to 18 KiB by the project for the v2 features). */
+const BUDGET_GZIP = 18 * 1024;
 
 /** Published sizes of other voice widgets, gzip, quoted rather than measured. */
 const OTHERS: [string, number][] = [

@@ -237,10 +237,12 @@ export class VoiceAgent extends LitElement {
    */
   #drawLevels(input: number, output: number): void {
     this.#levels = [input, output];
-    this.#levelFrame ||= requestAnimationFrame((now) => {
+    // Levels keep arriving while anything is audible, so one skipped here is drawn by a later one; no
+    // animation frame is asked for until a draw is due (each would cost the page a main-thread frame).
+    const due = performance.now() - this.#lastDraw >= METER_INTERVAL_MS || !this.#levels.some(Boolean);
+    if (!due || this.#levelFrame) return;
+    this.#levelFrame = requestAnimationFrame((now) => {
       this.#levelFrame = 0;
-      // Levels keep arriving while anything is audible, so a skipped frame is drawn by the next one.
-      if (now - this.#lastDraw < METER_INTERVAL_MS && this.#levels.some(Boolean)) return;
       this.#lastDraw = now;
       // Queried lazily: importing the module must not need a window (server-side rendering, tests in Node).
       this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');

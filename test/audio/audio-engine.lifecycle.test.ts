@@ -201,6 +201,8 @@ describe('AudioEngine lifecycle', () => {
     const [first, second] = [engine.close(), engine.close()];
     expect(first).to.equal(second);
     await Promise.all([first, second, engine.close()]);
+    // A frame the worklet posted just before the context closed may still be on the port: let it land.
+    await sleep(50);
     const after = frames;
     io.play(toneFrames(1000, 0.5, 0.1)[0]);
     engine.interrupt();
