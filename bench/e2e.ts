@@ -338,9 +338,9 @@ export async function e2ePart(): Promise<Section> {
       : [];
   const kib = (bytes: number | null) => (bytes === null ? '—' : `${fixed(bytes / 1024)} KB`);
   const metrics: [string, (f: Figures) => string][] = [
-    ['click → first mic frame on the socket', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
+    ['click → first mic frame at the server', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
     [
-      'first agent frame → its first sample played by the output device',
+      'first agent frame (sent by the server) → its first sample played by the output device',
       (f) =>
         `${fixed(f.agentFrameToOutputMs)} ms${f.playoutClock ? '' : ' (estimated: render clock + reported latency)'}`,
     ],
@@ -376,6 +376,8 @@ export async function e2ePart(): Promise<Section> {
         'unity-gain mix an init script puts in front of every connect to it) or, for the quick-start, whose playback ' +
         "context is born on the first frame, of its first source's scheduled start; turned into page time with " +
         'getOutputTimestamp(), so it is when the (fake) device plays it, output latency included.',
+      'Frames are timed at the server (same machine, epoch clock), since our socket runs in a Worker the page ' +
+        'cannot instrument.',
       `Main-thread time: CDP Performance.getMetrics TaskDuration and ScriptDuration over ${CONVERSATION_MS / 1000} s ` +
         'of conversation, scaled to a minute. Heap: Runtime.getHeapUsage after forced garbage collection.',
       `Budget (ours): heap growth < 1 MB over ${SESSIONS} sessions. Timings are figures, not budgets.`,
