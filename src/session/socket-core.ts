@@ -21,6 +21,9 @@ export const MAX_QUEUED_FRAMES = 10;
 export const EARLY_AUDIO_MS = 2000;
 const EARLY_FRAMES = EARLY_AUDIO_MS / FRAME_MS;
 
+/** How long a Worker's end waits for the socket's closing handshake before it goes anyway. */
+export const CLOSE_WAIT_MS = 2000;
+
 /** Session → core. Each `open` starts connection `id` (closing the previous one with 1000). */
 export type CoreCommand =
   | { type: 'open'; id: number; url: string; token: string }
@@ -56,6 +59,8 @@ export class SocketCore {
   /** Bytes handed to the current socket in all, and of them the early burst's. */
   #sentBytes = 0;
   #earlyBytes = 0;
+  /** Sockets closed by us whose closing handshake is still under way. */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(
     readonly post: (event: CoreEvent) => void,
@@ -63,6 +68,11 @@ export class SocketCore {
     readonly playback: MessagePort,
   ) {
     capture.onmessage = (event: MessageEvent<ArrayBuffer>) => this.#frame(event.data);
+  }
+
+  /** Resolves once every socket closed so far has finished closing (its close frame is out). */
+  get closed(): Promise<void> {
+    return Promise.all(this.#closing).then(() => {});
   }
 
   command(command: CoreCommand): void {
@@ -124,7 +134,11 @@ export class SocketCore {
     if (!socket) return;
     this.#socket = null;
     socket.onopen = socket.onmessage = socket.onclose = null;
-    if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) socket.close(1000);
+    if (socket.readyState !== WebSocket.CONNECTING && socket.readyState !== WebSocket.OPEN) return;
+    const closing = new Promise<void>((resolve) => socket.addEventListener('close', () => resolve(), { once: true }));
+    this.#closing.add(closing);
+    void closing.then(() => this.#closing.delete(closing));
+    socket.close(1000);
   }
 
   /** A microphone frame: live once connected, else kept for the next `connected`. */

@@ -1,7 +1,7 @@
 // The socket Worker: runs the SocketCore off the main thread, so a busy page cannot hold up the
 // microphone frames or the agent's audio. Bundled into a string (tools/worklet-plugin.ts) and started
 // from a Blob URL by transport.ts. It says `ready` first; the session then sends the two ports.
-import { SocketCore, type CoreCommand } from './socket-core.js';
+import { CLOSE_WAIT_MS, SocketCore, type CoreCommand } from './socket-core.js';
 
 /** The few DedicatedWorkerGlobalScope names used here (the widget's tsconfig has the DOM lib only). */
 const scope = self as unknown as {
@@ -27,7 +27,11 @@ scope.onmessage = ({ data, ports }) => {
   core.command(data);
   if (data.type !== 'close') return;
   clearInterval(timer);
-  report(); // the final counters; the page terminates the Worker on them
-  scope.close();
+  // A Worker that ends mid-handshake drops the connection (the server sees 1006, not 1000): wait for it.
+  const wait = new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS));
+  void Promise.race([core.closed, wait]).then(() => {
+    report(); // the final counters; the page terminates the Worker on them
+    scope.close();
+  });
 };
 post({ type: 'ready' });

@@ -1,5 +1,5 @@
 import socketWorkerCode from './socket.worker.ts?worklet';
-import { SocketCore, type CoreCommand, type CoreEvent, type CoreStats } from './socket-core.js';
+import { CLOSE_WAIT_MS, SocketCore, type CoreCommand, type CoreEvent, type CoreStats } from './socket-core.js';
 
 /** Where the audio worklets send microphone frames (`capture`) and take agent audio from (`playback`). */
 export interface AudioPorts {
@@ -148,7 +148,9 @@ class WorkerTransport extends BaseTransport {
     if (this.#main) this.#main.command(command);
     else if (this.#waiting) this.#waiting.push(command);
     else this.#worker?.postMessage(command);
-    if (command.type !== 'close' || !(this.#main || this.#waiting)) return;
+    if (command.type !== 'close') return;
+    // It ends itself once the socket has closed; this is the backstop should it never answer.
+    if (!this.#main && !this.#waiting) return void setTimeout(() => this.#terminate(), 2 * CLOSE_WAIT_MS);
     if (this.#waiting) for (const port of this.coreEnds) port.close(); // never handed over
     this.#terminate();
   }

@@ -78,6 +78,7 @@ describe('SocketCore (mock-socket)', () => {
     expect(Array.from(new Int16Array(played[0]))).to.deep.equal([1, -2]);
     expect(core.stats.framesReceived).to.equal(1);
     core.command({ type: 'close' });
+    await core.closed; // what the Worker waits for before it ends, so the close frame goes out
     await waitUntil(() => closeCodes.length === 1, 'closed', WAIT);
     expect(closeCodes).to.deep.equal([1000]);
     // Both ports are closed: a frame posted now reaches nothing.
