@@ -84,6 +84,11 @@ abstract class BaseTransport implements Transport {
     this.send({ type: 'close' });
   }
 
+  /** The core is gone (its Worker crashed): the current connection is lost, as a network drop would be. */
+  protected lost(): void {
+    this.event({ type: 'close', id: this.#id, code: 1006, reason: '', opened: true });
+  }
+
   protected event(event: CoreEvent): void {
     if (event.type === 'stats') {
       const { type: _, ...stats } = event;
@@ -161,7 +166,7 @@ class WorkerTransport extends BaseTransport {
   }
 
   #fallBack(): void {
-    if (!this.#waiting) return; // an error after it started is the socket's to report, as a close
+    if (!this.#waiting) return this.lost(); // the ports went with it: no fallback now
     const waiting = this.#waiting;
     this.#terminate();
     this.kind = 'main';

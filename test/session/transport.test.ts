@@ -186,4 +186,25 @@ describe('openTransport', () => {
     await connected(transport); // open() was asked before the error: it runs on the main thread
     expect(transport.kind).to.equal('main');
   });
+
+  it('reports the connection as lost when its Worker fails after it started', async () => {
+    let worker: { onerror(): void; onmessage(event: { data: unknown }): void } | undefined;
+    window.Worker = class {
+      onerror = null;
+      onmessage = null;
+      constructor() {
+        worker = this as never;
+      }
+      postMessage() {}
+      terminate() {}
+    } as unknown as typeof Worker;
+    transport = openTransport();
+    const closes: unknown[][] = [];
+    transport.onclose = (...args) => void closes.push(args);
+    worker!.onmessage({ data: { type: 'ready' } });
+    transport.open('wss://voice.test/never', 'tok');
+    worker!.onerror();
+    expect(closes).to.deep.equal([[1006, '', true, undefined]]);
+    expect(transport.kind).to.equal('worker');
+  });
 });
