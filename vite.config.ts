@@ -2,23 +2,30 @@ import minifyHtmlLiterals from '@lit-labs/rollup-plugin-minify-html-literals';
 import { defineConfig } from 'vite';
 import { viteWorklet } from './tools/worklet-plugin.js';
 
-// One library build, two outputs: `voice-agent.js` (classic IIFE for <script src>) and
-// `voice-agent.mjs` (ES module for bundlers). Lit and the worklets are bundled into both.
-export default defineConfig({
-  plugins: [
-    viteWorklet({ emit: { 'voice-agent.worklet.js': 'src/audio/worklets/processors.worklet.ts' } }),
-    // Lit's html`` and css`` templates keep their source indentation otherwise: a fifth of the script.
-    { ...minifyHtmlLiterals({ include: ['src/**/*.ts'], failOnError: true }), enforce: 'pre' },
-  ],
-  build: {
-    target: 'es2022',
-    lib: {
-      entry: 'src/index.ts',
-      name: 'VoiceAgent',
-      formats: ['es', 'iife'],
-      fileName: (format) => (format === 'es' ? 'voice-agent.mjs' : 'voice-agent.js'),
+// Two library builds into dist/: `vite build` gives `voice-agent.js`, the classic IIFE for <script src>,
+// with Lit and the worklets inside; `vite build --mode esm` gives `voice-agent.mjs` for bundlers, with
+// the worklets inside and `lit` left as an import. A bundler then shares one Lit with the site's other
+// elements, and Node resolves Lit's server build, so a server that renders the page can import it.
+export default defineConfig(({ mode }) => {
+  const esm = mode === 'esm';
+  return {
+    plugins: [
+      viteWorklet({ emit: esm ? {} : { 'voice-agent.worklet.js': 'src/audio/worklets/processors.worklet.ts' } }),
+      // Lit's html`` and css`` templates keep their source indentation otherwise: a fifth of the script.
+      { ...minifyHtmlLiterals({ include: ['src/**/*.ts'], failOnError: true }), enforce: 'pre' },
+    ],
+    build: {
+      target: 'es2022',
+      emptyOutDir: !esm,
+      lib: {
+        entry: 'src/index.ts',
+        name: 'VoiceAgent',
+        formats: [esm ? 'es' : 'iife'],
+        fileName: () => (esm ? 'voice-agent.mjs' : 'voice-agent.js'),
+      },
+      rolldownOptions: { external: esm ? [/^lit($|\/)/] : [] },
+      sourcemap: true,
+      reportCompressedSize: false,
     },
-    sourcemap: true,
-    reportCompressedSize: false,
-  },
+  };
 });

@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { createVoiceServer, type VoiceServer, type VoiceServerOptions } from '../server/index.js';
-import { speechLike, writeWav } from '../tools/wav.js';
+import { speechLike } from '../tools/signals.js';
+import { writeWav } from '../tools/wav.js';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
 import { quickstartPageHtml } from './quickstart.js';
 import { fixed, type Section } from './report.js';
@@ -17,8 +18,12 @@ const MIC_RATE = 48_000;
 /** Conversation time over which main-thread cost is measured, then scaled to a minute. */
 const CONVERSATION_MS = 12_000;
 const SESSIONS = 50;
-/** Heap growth over {@link SESSIONS} sessions above this fails the bench (issue 5). */
+/** Heap growth over {@link SESSIONS} sessions above this fails the bench. */
 const BUDGET_HEAP_GROWTH = 1024 * 1024;
+/** Our first agent frame → output device at most this much later than the quick-start's. */
+const BUDGET_AGENT_OUT_MS = 10;
+/** Sessions after the first whose greeting is timed too: their median is what the budget compares. */
+const HEARD = 5;
 
 /**
  * The fake microphone: 1.2 s of a voiced, speech-like sound (160 Hz and harmonics, syllable envelope)
@@ -41,13 +46,21 @@ export const INSTRUMENT = `(() => {
   // Times are epoch ms (timeOrigin + now), comparable with the server's: frames are timed there, since
   // the widget's socket lives in a Worker the page cannot see into.
   const now = () => performance.timeOrigin + performance.now();
-  const marks = { clickAt: 0, firstOutAt: 0, gaps: 0, sources: 0, context: null };
-  window.__bench = { marks, reset() { Object.assign(marks, { clickAt: now(), firstOutAt: 0 }); } };
+  // outs: when each sound the taps heard since reset() reaches the device (the first of a session's
+  // greeting is the first at or after the server sent it; earlier ones are what a kept context still played).
+  const marks = { clickAt: 0, outs: [], listening: false, gaps: 0, sources: 0, context: null };
+  const taps = [];
+  window.__bench = { marks, reset(listening) {
+    Object.assign(marks, { clickAt: now(), outs: [], listening });
+    // A context kept from an earlier session (the quick-start never closes its own) reports afresh.
+    firstStart.clear();
+    taps.forEach((tap) => tap.port.postMessage('rearm'));
+  }, stopListening() { marks.listening = false; } };
 
   // Context time at which the first AudioBufferSourceNode of a context starts playing.
   // Also counts gaps in source-per-frame playback (the quick-start's): a source starting after the
   // previous one ended. The end of each utterance counts too; the stall part plays one long greeting.
-  const firstStart = new WeakMap();
+  const firstStart = new Map();
   const ends = new WeakMap();
   const start = AudioBufferSourceNode.prototype.start;
   AudioBufferSourceNode.prototype.start = function (when = 0, ...rest) {
@@ -61,6 +74,7 @@ export const INSTRUMENT = `(() => {
   };
 
   const TAP = "registerProcessor('bench-tap', class extends AudioWorkletProcessor {" +
+    " constructor() { super(); this.port.onmessage = () => { this.done = false; }; }" +
     "process(inputs) { const ch = inputs[0][0]; if (ch && !this.done) for (let i = 0; i < ch.length; i++)" +
     " if (ch[i] !== 0) { this.done = true; this.port.postMessage(currentTime + i / sampleRate); break; }" +
     " return true; } });";
@@ -72,7 +86,7 @@ export const INSTRUMENT = `(() => {
       ? ts.performanceTime + (first - ts.contextTime) * 1000
       : // No playout position yet (a context born on this frame): the render clock plus the latency it reports.
         performance.now() + (first - ctx.currentTime + ctx.outputLatency + ctx.baseLatency) * 1000);
-    if (!marks.firstOutAt || at < marks.firstOutAt) marks.firstOutAt = at;
+    marks.outs.push(at);
     marks.context = { output: ctx.outputLatency, base: ctx.baseLatency, rate: ctx.sampleRate, playout: !!ts.performanceTime };
   };
   const connect = AudioNode.prototype.connect;
@@ -86,7 +100,12 @@ export const INSTRUMENT = `(() => {
     mixes.set(ctx, mix);
     ctx.audioWorklet.addModule(tapUrl).then(() => {
       const tap = new AudioWorkletNode(ctx, 'bench-tap', { numberOfOutputs: 0 });
-      tap.port.onmessage = (e) => onTap(ctx, e.data);
+      // Re-armed after each sound until the bench has found the session's greeting among them.
+      tap.port.onmessage = (e) => {
+        onTap(ctx, e.data);
+        if (marks.listening) tap.port.postMessage('rearm');
+      };
+      taps.push(tap);
       connect.call(mix, tap);
     }, () => {});
     return mix;
@@ -106,7 +125,8 @@ export const INSTRUMENT = `(() => {
 
 export type Marks = {
   clickAt: number;
-  firstOutAt: number;
+  outs: number[];
+  listening: boolean;
   /** Source-per-frame playback only: sources started after the previous one had ended, and sources. */
   gaps: number;
   sources: number;
@@ -216,8 +236,17 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
 
 export const marks = (page: Page) =>
   page.evaluate(() => ({ ...(window as unknown as { __bench: { marks: Marks } }).__bench.marks }));
-export const resetMarks = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __bench: { reset(): void } }).__bench.reset());
+/** Clears the marks; `listening`: the taps keep reporting every sound (for firstOut()) until stopListening(). */
+export const resetMarks = (page: Page, listening = false) =>
+  page.evaluate((on) => (window as unknown as { __bench: { reset(on: boolean): void } }).__bench.reset(on), listening);
+const stopListening = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __bench: { stopListening(): void } }).__bench.stopListening());
+
+/** When the first sound of the greeting the server began sending after `since` reached the device. */
+export function firstOut(frames: FrameLog, m: Marks, since: number): number | undefined {
+  const sent = frames.firstAfter('out', since);
+  return sent === undefined ? undefined : m.outs.find((at) => at >= sent);
+}
 
 /** CDP's cumulative main-thread timings, in seconds. */
 const MAIN_THREAD_METRICS = ['TaskDuration', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration'];
@@ -236,6 +265,8 @@ interface Figures {
   subject: string;
   clickToFirstMicFrameMs: number;
   agentFrameToOutputMs: number;
+  /** The same, median over sessions 2..HEARD+1 (the quick-start's playback context is then already running). */
+  laterAgentFrameToOutputMs: number | null;
   outputLatencyMs: number | null;
   baseLatencyMs: number | null;
   contextRate: number | null;
@@ -258,11 +289,15 @@ async function measure(page: Page, subject: Subject, origin: string, frames: Fra
   await page.waitForLoadState('load');
 
   // Session 1: a visitor's click, then a conversation with the echo agent.
-  await resetMarks(page);
+  await resetMarks(page, true);
   await subject.button(page).click();
   const { clickAt } = await marks(page);
-  await until(async () => !!frames.firstAfter('in', clickAt) && (await marks(page)).firstOutAt > 0, 'first frames');
+  await until(
+    async () => !!frames.firstAfter('in', clickAt) && firstOut(frames, await marks(page), clickAt) !== undefined,
+    'first frames',
+  );
   const first = await marks(page);
+  await stopListening(page);
   const before = await metric(cdp, MAIN_THREAD_METRICS);
   const started = epoch();
   await page.waitForTimeout(CONVERSATION_MS);
@@ -273,11 +308,24 @@ async function measure(page: Page, subject: Subject, origin: string, frames: Fra
   await page.waitForTimeout(300);
   const heapAfter1 = await heapAfterGc(cdp);
 
-  // Sessions 2..50 from script, each until its first microphone frame is on the socket.
+  // Sessions 2..50 from script, each until its first microphone frame is on the socket; the first
+  // HEARD of them also until the greeting is heard, with whatever audio context the page kept.
+  const heard: number[] = [];
   for (let i = 1; subject.sessions && i < SESSIONS; i++) {
     const startedAt = epoch();
+    if (i <= HEARD) await resetMarks(page, true);
     await page.evaluate(subject.sessions.start);
-    await until(() => !!frames.firstAfter('in', startedAt), `session ${i + 1}'s first microphone frame`);
+    await until(
+      async () => {
+        if (!frames.firstAfter('in', startedAt)) return false;
+        return i > HEARD || firstOut(frames, await marks(page), startedAt) !== undefined;
+      },
+      `session ${i + 1}'s first frames`,
+    );
+    if (i <= HEARD) {
+      heard.push(firstOut(frames, await marks(page), startedAt)! - frames.firstAfter('out', startedAt)!);
+      await stopListening(page);
+    }
     await page.evaluate(subject.sessions.stop);
   }
   await page.waitForTimeout(500);
@@ -288,7 +336,8 @@ async function measure(page: Page, subject: Subject, origin: string, frames: Fra
   return {
     subject: subject.name,
     clickToFirstMicFrameMs: frames.firstAfter('in', clickAt)! - clickAt,
-    agentFrameToOutputMs: first.firstOutAt - frames.firstAfter('out', clickAt)!,
+    agentFrameToOutputMs: firstOut(frames, first, clickAt)! - frames.firstAfter('out', clickAt)!,
+    laterAgentFrameToOutputMs: heard.length ? heard.sort((a, b) => a - b)[heard.length >> 1] : null,
     outputLatencyMs: first.context ? first.context.output * 1000 : null,
     baseLatencyMs: first.context ? first.context.base * 1000 : null,
     contextRate: first.context?.rate ?? null,
@@ -332,10 +381,21 @@ export async function e2ePart(): Promise<Section> {
   }
 
   const ours = figures[0];
+  const quickstart = figures.find((f) => f.subject.startsWith('quick-start'))!;
   const failures =
     ours.heapGrowth !== null && ours.heapGrowth >= BUDGET_HEAP_GROWTH
       ? [`heap grew by ${fixed(ours.heapGrowth / 1024)} KB over ${SESSIONS} sessions (budget < 1 MB)`]
       : [];
+  // Compared over the later sessions: the quick-start's first is measured on a context born on that very
+  // frame, whose clock mapping is not yet settled (its figure can come out below its own output latency),
+  // and one greeting on this loaded machine varies by ±10 ms.
+  const [oursOut, quickstartOut] = [ours, quickstart].map((f) => f.laterAgentFrameToOutputMs ?? Infinity);
+  if (oursOut > quickstartOut + BUDGET_AGENT_OUT_MS) {
+    failures.push(
+      `first agent frame → output ${fixed(oursOut)} ms (median of sessions 2–${HEARD + 1}), more than ${BUDGET_AGENT_OUT_MS} ms ` +
+        `after the quick-start's ${fixed(quickstartOut)} ms`,
+    );
+  }
   const kib = (bytes: number | null) => (bytes === null ? '—' : `${fixed(bytes / 1024)} KB`);
   const metrics: [string, (f: Figures) => string][] = [
     ['click → first mic frame at the server', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
@@ -343,6 +403,10 @@ export async function e2ePart(): Promise<Section> {
       'first agent frame (sent by the server) → its first sample played by the output device',
       (f) =>
         `${fixed(f.agentFrameToOutputMs)} ms${f.playoutClock ? '' : ' (estimated: render clock + reported latency)'}`,
+    ],
+    [
+      `the same, median of sessions 2–${HEARD + 1} (the quick-start keeps its playback context)`,
+      (f) => (f.laterAgentFrameToOutputMs === null ? '—' : `${fixed(f.laterAgentFrameToOutputMs)} ms`),
     ],
     [
       'of which the context reports: outputLatency + baseLatency (context rate)',
@@ -380,7 +444,10 @@ export async function e2ePart(): Promise<Section> {
         'cannot instrument.',
       `Main-thread time: CDP Performance.getMetrics TaskDuration and ScriptDuration over ${CONVERSATION_MS / 1000} s ` +
         'of conversation, scaled to a minute. Heap: Runtime.getHeapUsage after forced garbage collection.',
-      `Budget (ours): heap growth < 1 MB over ${SESSIONS} sessions. Timings are figures, not budgets.`,
+      `Budgets (ours): heap growth < 1 MB over ${SESSIONS} sessions; first agent frame → output device at most ` +
+        `${BUDGET_AGENT_OUT_MS} ms after the quick-start's, median of sessions 2–${HEARD + 1} (in the first, the quick-start's ` +
+        'figure is taken on a context born on that frame, whose clock mapping is not settled: it has come out below ' +
+        'its own output latency). Other timings are figures, not budgets.',
     ],
     failures,
     data: figures,

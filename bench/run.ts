@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM_PATH } from '../tools/chromium.js';
 import { capturePart } from './capture.js';
 import { e2ePart } from './e2e.js';
 import { echoPart } from './echo.js';
@@ -25,7 +26,7 @@ const PARTS: Record<string, () => Promise<Section>> = {
 /** Debian's launcher script prints a harmless shell warning first; keep the version line only. */
 function chromiumVersion(): string {
   try {
-    const out = execFileSync(process.env.CHROME_PATH ?? '/usr/bin/chromium', ['--version'], {
+    const out = execFileSync(CHROMIUM_PATH, ['--version'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });

@@ -138,7 +138,7 @@ export async function stallPart(): Promise<Section> {
   }
 
   const failures: string[] = [];
-  for (const f of figures.filter((f) => f.subject === SUBJECTS[0].name && f.longTaskMs > 0)) {
+  for (const f of figures.filter((row) => row.subject === SUBJECTS[0].name && row.longTaskMs > 0)) {
     if (f.gaps > 0)
       failures.push(`${f.subject}: ${f.gaps} playback gap(s) with ${f.longTaskMs} ms long tasks (budget 0)`);
     if (f.longestHoleMs > BUDGET_HOLE_MS) {

@@ -32,9 +32,6 @@ voice-agent.theme-teal::part(button) {
 }
 voice-agent.theme-teal[status='ready']::part(button) {
   box-shadow: 0 0 0 5px rgb(20 184 166 / 0.35);
-}
-voice-agent.theme-teal::part(meter) {
-  width: 6rem;
 }`,
   },
   {
@@ -57,9 +54,6 @@ voice-agent.theme-teal::part(meter) {
   border: 1px solid rgb(255 255 255 / 0.08);
   box-shadow: 0 10px 30px rgb(0 0 0 / 0.25);
 }
-voice-agent.theme-card::part(meter) {
-  width: 7rem;
-}
 voice-agent.theme-card::part(status) {
   color: #cbd5e1;
   letter-spacing: 0.02em;
@@ -68,13 +62,15 @@ voice-agent.theme-card::part(status) {
   {
     className: 'theme-inline',
     title: 'Minimal inline',
-    blurb: 'A quiet link that sits in running text; the status follows it on the same line.',
+    blurb: 'A quiet link that sits in running text; its status joins it once a conversation starts.',
     sentence: 'Need help?',
     css: `voice-agent.theme-inline {
   --voice-agent-accent: light-dark(#1d4ed8, #93c5fd);
   --voice-agent-gap: 0.4rem;
-  flex-direction: row;
-  align-items: center;
+  padding: 0;
+  border: 0;
+  background: none;
+  box-shadow: none;
   vertical-align: middle;
 }
 voice-agent.theme-inline::part(button) {
@@ -91,6 +87,9 @@ voice-agent.theme-inline::part(mute-button) {
 }
 voice-agent.theme-inline::part(status) {
   opacity: 0.75;
+}
+voice-agent.theme-inline[status='idle']::part(status) {
+  display: none;
 }`,
   },
 ];

@@ -10,63 +10,21 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createServer } from 'vite';
-import type { FaultInfo } from '../server/faults.js';
-import { createVoiceServer } from '../server/index.js';
-import { voiceServerVitePlugin } from '../server/vite-plugin.js';
+import type { FaultInfo, FaultOutcome } from '../server/faults.js';
 import type { VoiceAgentEventName, VoiceAgentStatus } from '../src/events.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
 import { VOICE_AGENT_EVENTS } from '../src/events.js';
-import { speechLike, writeWav } from '../tools/wav.js';
+import { sleep, until } from '../tools/wait.js';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
+import { root, startServer, writeSpeechWav } from './demo-server.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const MIC_RATE = 48_000;
 /** Faults run side by side in separate pages; more would starve a 2-core machine. */
 const FAULT_CONCURRENCY = 3;
 /** Generous: a loaded machine may take seconds to start Chromium's audio. */
 const STEP_TIMEOUT_MS = 20_000;
 /** Agent audio frames further apart than this belong to different utterances. */
 const UTTERANCE_GAP_MS = 300;
-
-/**
- * The fake microphone. Chromium plays the file from its start when capture begins, so it opens with
- * silence while the agent greets (3.6 s), then says a "sentence" (two voiced bursts with a syllable
- * rhythm) and leaves silence for the echo before it loops; talking over the greeting would cut it short
- * (the agent yields to barge-in). A harmonic series at a speaking pitch, amplitude-modulated at ~4 Hz,
- * passes the browser's noise suppression and the agent's VAD as a voice does.
- */
-function writeSpeechWav(): string {
-  const samples = speechLike([5, { voiced: 0.7, pitch: 140 }, 0.15, { voiced: 0.6, pitch: 125 }, 3.5], {
-    sampleRate: MIC_RATE,
-  });
-  return writeWav(`${root}test/fixtures/generated/demo-speech.wav`, samples, MIC_RATE);
-}
-
-/** The page and the voice server on one free port, composed as `npm start` (server/dev.ts) does it. */
-async function startServer(voiceLog: string[]): Promise<{ url: string; close: () => Promise<void> }> {
-  const voice = createVoiceServer({ log: (line) => voiceLog.push(line) });
-  const vite = await createServer({
-    root,
-    logLevel: 'warn',
-    // A check must not reload the page mid-session because a source file was saved.
-    server: { port: 0, strictPort: true, hmr: false, watch: null },
-    plugins: [voiceServerVitePlugin(voice)],
-  });
-  await vite.listen();
-  const { port } = vite.httpServer!.address() as AddressInfo;
-  return {
-    url: `http://localhost:${port}/`,
-    close: async () => {
-      await voice.close();
-      await vite.close();
-    },
-  };
-}
 
 /** What the page recorded; see {@link instrument}. */
 interface Recorded {
@@ -178,14 +136,11 @@ function waitForStatus(page: Page, status: VoiceAgentStatus, timeout = STEP_TIME
 }
 
 /** Resolves true once `test` holds, false after `timeout` (polling every 100 ms). */
-async function eventually(test: () => boolean | Promise<boolean>, timeout = STEP_TIMEOUT_MS): Promise<boolean> {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if (await test()) return true;
-    await sleep(100);
-  }
-  return false;
-}
+const eventually = (test: () => boolean | Promise<boolean>, timeout = STEP_TIMEOUT_MS): Promise<boolean> =>
+  until(test, timeout, 'a condition', 100).then(
+    () => true,
+    () => false,
+  );
 
 /** Text anywhere a visitor or a script could read it: the DOM (light and shadow), attributes, event details. */
 function readableText(): string {
@@ -209,10 +164,8 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
   });
 }
 
-/** The part of the conversation check a person would judge: did it connect, greet, echo, end cleanly. */
-async function checkConversation(browser: Browser, url: string, voiceLog: string[]): Promise<boolean> {
-  const { context, page, traffic, problems } = await openDemo(browser, url);
-  // Everything the token could leak into: console lines, request and socket URLs. Read only to compare.
+/** Records every token the page is issued and every line it could leak into: console lines, request and socket URLs. */
+function watchForTokens(page: Page) {
   const tokens: string[] = [];
   const outside: string[] = [];
   page.on('response', async (res) => {
@@ -223,25 +176,46 @@ async function checkConversation(browser: Browser, url: string, voiceLog: string
   page.on('console', (msg) => outside.push(msg.text()));
   page.on('request', (req) => outside.push(req.url()));
   page.on('websocket', (ws) => outside.push(ws.url()));
+  return {
+    tokens,
+    /** Whether any token shows up in `text` (the page's readable text) or in a console line or URL. */
+    leakedInto: (text: string) => tokens.some((t) => text.includes(t) || outside.some((line) => line.includes(t))),
+  };
+}
 
-  const a11y = (await accessibilityViolations(page)).map((v) => `light: ${v}`);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  a11y.push(...(await accessibilityViolations(page)).map((v) => `dark: ${v}`));
+/** WCAG violations in light and dark colour schemes, each line prefixed with its scheme. */
+async function accessibilityInBothSchemes(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    found.push(...(await accessibilityViolations(page)).map((v) => `${scheme}: ${v}`));
+  }
   await page.emulateMedia({ colorScheme: 'light' });
+  return found;
+}
 
-  const clickedAt = Date.now();
-  await defaultAgent(page).getByRole('button', { name: 'Talk to the agent' }).click();
-  await waitForStatus(page, 'ready');
-  const readyAt = Date.now();
-
-  // The greeting, then the echo of the fake microphone's sentence: two utterances from the agent.
-  const echoed = await eventually(() => utterances(traffic.downAt).length >= 2, 30_000);
-  await sleep(500); // into the echo, so the meters and the log show a live conversation
+/** Light and dark screenshots of the page as it is. */
+async function screenshots(page: Page): Promise<void> {
   mkdirSync(`${root}docs`, { recursive: true });
   await page.screenshot({ path: `${root}docs/demo.png`, fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: `${root}docs/demo-dark.png`, fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/**
+ * A visitor's conversation: click, wait for ready, hear the greeting and the echo of the fake
+ * microphone's sentence (screenshots taken during it), then end it. Returns when it happened.
+ */
+async function converse(page: Page, traffic: Traffic) {
+  const clickedAt = Date.now();
+  await defaultAgent(page).getByRole('button', { name: 'Talk to the agent' }).click();
+  await waitForStatus(page, 'ready');
+  const readyAt = Date.now();
+  // The greeting, then the echo of the fake microphone's sentence: two utterances from the agent.
+  const echoed = await eventually(() => utterances(traffic.downAt).length >= 2, 30_000);
+  await sleep(500); // into the echo, so the meters and the log show a live conversation
+  await screenshots(page);
   if (echoed) await eventually(() => Date.now() - traffic.downAt.at(-1)! > 2 * UTTERANCE_GAP_MS, 10_000);
   // The meter should have shown the microphone by now, unless the sentence fell on the greeting (the
   // echo canceller then ducks it): the file loops, so give it one more turn.
@@ -249,6 +223,15 @@ async function checkConversation(browser: Browser, url: string, voiceLog: string
   await defaultAgent(page).getByRole('button', { name: 'End conversation' }).click();
   await waitForStatus(page, 'idle');
   await sleep(300); // the server logs the session once its socket has closed
+  return { clickedAt, readyAt, echoed };
+}
+
+/** The part of the conversation check a person would judge: did it connect, greet, echo, end cleanly. */
+async function checkConversation(browser: Browser, url: string, voiceLog: string[]): Promise<boolean> {
+  const { context, page, traffic, problems } = await openDemo(browser, url);
+  const tokens = watchForTokens(page);
+  const a11y = await accessibilityInBothSchemes(page);
+  const { clickedAt, readyAt, echoed } = await converse(page, traffic);
 
   const rec = await recorded(page);
   const mine = rec.events.filter((e) => e.source === 'default-agent');
@@ -256,16 +239,14 @@ async function checkConversation(browser: Browser, url: string, voiceLog: string
   const counts = countBy(mine.map((e) => e.type.replace('voice-agent-', '')));
   const errors = mine.filter((e) => e.type === 'voice-agent-error').map((e) => String(e.detail?.code));
   const ended = mine.filter((e) => e.type === 'voice-agent-ended').map((e) => String(e.detail?.reason));
-  const spans = utterances(traffic.downAt);
   const peak = (from: number, to: number, key: 'input' | 'output') =>
     Math.max(0, ...rec.levels.filter((l) => l.at >= from && l.at <= to).map((l) => l[key]));
-  const spoken = spans.map(([start, end]) => ({
+  const spoken = utterances(traffic.downAt).map(([start, end]) => ({
     seconds: (end - start + 20) / 1000,
     afterReady: (start - readyAt) / 1000,
     peak: peak(start, end + 500, 'output'),
   }));
-  const text = await page.evaluate(readableText);
-  const leaked = tokens.some((t) => text.includes(t) || outside.some((line) => line.includes(t)));
+  const leaked = tokens.leakedInto(await page.evaluate(readableText));
 
   const checks: [string, boolean][] = [
     ['statuses connecting → connected → ready → idle', statuses.join() === 'connecting,connected,ready,idle'],
@@ -274,7 +255,7 @@ async function checkConversation(browser: Browser, url: string, voiceLog: string
     ['the microphone was heard (input level > 0)', peak(readyAt, Date.now(), 'input') > 0],
     ['microphone frames were sent, every one 640 bytes', traffic.upFrames > 0 && traffic.upOddSizes === 0],
     ['no error event; ended exactly once, reason "user"', errors.length === 0 && ended.join() === 'user'],
-    ['a token was issued and never reached the DOM, events, console or URLs', tokens.length === 1 && !leaked],
+    ['a token was issued and never reached the DOM, events, console or URLs', tokens.tokens.length === 1 && !leaked],
     ['no page error or dialog', problems.length === 0],
     ['no WCAG 2 A/AA violation (axe-core, light and dark, before the session)', a11y.length === 0],
   ];
@@ -282,11 +263,8 @@ async function checkConversation(browser: Browser, url: string, voiceLog: string
   console.log('\nConversation (default element)');
   console.log(`  ready ${((readyAt - clickedAt) / 1000).toFixed(2)} s after the click`);
   console.log(`  statuses: ${statuses.join(' → ')}`);
-  console.log(
-    `  events: ${Object.entries(counts)
-      .map(([k, n]) => `${k} ×${n}`)
-      .join(', ')}; ended: ${ended.join()}`,
-  );
+  const eventCounts = Object.entries(counts).map(([k, n]) => `${k} ×${n}`);
+  console.log(`  events: ${eventCounts.join(', ')}; ended: ${ended.join()}`);
   console.log(
     `  frames up: ${traffic.upFrames} (${traffic.upOddSizes} not 640 bytes); frames down: ${traffic.downFrames}`,
   );
@@ -304,47 +282,12 @@ async function checkConversation(browser: Browser, url: string, voiceLog: string
   return checks.every(([, ok]) => ok);
 }
 
-/** The outcome a catalogue entry documents, read from its words (e.g. `Error token_invalid …; status "error".`). */
-interface Expectation {
-  status: VoiceAgentStatus;
-  code?: string;
-  reason?: string;
-  /** Events the entry names, with a count when it gives one ("one voice-agent-message event"). */
-  events: { type: string; count?: number }[];
-  noSocket: boolean;
-  /** "Console warnings": the element warns about what it ignored. */
-  warns: boolean;
-  /** 'stays "connecting" for ~3 s': a status held at least about that long. */
-  holds?: { status: string; seconds: number };
-}
-
-function expectationOf(expect: string): Expectation {
-  const code = /\bError ([a-z_]+)/.exec(expect)?.[1];
-  const reason = /\breason "([a-z_]+)"/.exec(expect)?.[1];
-  // 'status "X"' states the final status; without one the conversation is documented to go on.
-  const stated = /\bstatus "([a-z]+)"/i.exec(expect)?.[1] as VoiceAgentStatus | undefined;
-  const events = [...expect.matchAll(/\b(?:(one) )?(voice-agent-[a-z]+) event/g)].map((m) => ({
-    type: m[2],
-    count: m[1] ? 1 : undefined,
-  }));
-  const holds = /\bstays "([a-z]+)" for ~([\d.]+) s/.exec(expect);
-  return {
-    status: stated ?? (reason ? 'ended' : 'ready'),
-    code,
-    reason,
-    events,
-    noSocket: /\bno socket\b/.test(expect),
-    warns: /\bconsole warning/i.test(expect),
-    holds: holds ? { status: holds[1], seconds: Number(holds[2]) } : undefined,
-  };
-}
-
-const summarize = (e: Expectation) =>
+const summarize = (e: FaultOutcome) =>
   [
     `status ${e.status}`,
     e.code && `error ${e.code}`,
     e.reason && `ended ${e.reason}`,
-    ...e.events.map((x) => `${x.type.replace('voice-agent-', '')} event`),
+    ...(e.events ?? []).map((x) => `${x.type.replace('voice-agent-', '')} event`),
     e.noSocket && 'no socket',
     e.warns && 'console warnings',
     e.holds && `${e.holds.status} ~${e.holds.seconds} s`,
@@ -361,7 +304,8 @@ interface FaultResult {
 
 /** Picks the fault in the page's own <select>, runs one session on the default element and compares. */
 async function checkFault(browser: Browser, url: string, fault: FaultInfo): Promise<FaultResult> {
-  const want = expectationOf(fault.expect);
+  const want = fault.outcome;
+  const events = want.events ?? [];
   const { context, page, traffic, problems } = await openDemo(browser, url);
   const mismatches: string[] = [];
   try {
@@ -380,9 +324,9 @@ async function checkFault(browser: Browser, url: string, fault: FaultInfo): Prom
     if (want.status === 'ready') {
       await waitForStatus(page, 'ready').catch(() => {});
       if (want.code) await eventually(() => has('voice-agent-error', (d) => d?.code === want.code), 10_000);
-      for (const { type } of want.events) await eventually(() => has(type), 10_000);
+      for (const { type } of events) await eventually(() => has(type), 10_000);
       // Past the server's fault delay (3 s), so a session that should go on is seen going on.
-      await sleep(want.code || want.events.length ? 1000 : 4000);
+      await sleep(want.code || events.length ? 1000 : 4000);
     } else {
       await waitForStatus(page, want.status).catch(() => {});
       await sleep(500); // room for any event that should not come
@@ -414,7 +358,7 @@ async function checkFault(browser: Browser, url: string, fault: FaultInfo): Prom
     if (want.reason && reasons[0] !== want.reason) mismatches.push(`ended [${reasons.join(', ')}]`);
     // Whatever ended it (the fault, or our stop), a session that began ends exactly once.
     if (reasons.length !== 1) mismatches.push(`${reasons.length} ended events`);
-    for (const { type, count } of want.events) {
+    for (const { type, count } of events) {
       const n = of(type).length;
       if (count === undefined ? n === 0 : n !== count) mismatches.push(`${n} ${type} events`);
     }
@@ -453,7 +397,7 @@ function countBy(items: readonly string[]): Record<string, number> {
 
 /** Runs `task` over `items`, at most `limit` at a time, keeping the order of `items` in the result. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results: R[] = Array.from({ length: items.length });
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

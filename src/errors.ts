@@ -12,9 +12,6 @@ export type VoiceAgentErrorCode =
   | 'microphone_unavailable'
   | 'audio_failed';
 
-/** Fields of an error that are copied into the `voice-agent-error` detail (the rest only fill its message). */
-const DETAIL_FIELDS = ['serverCode', 'httpStatus', 'closeCode', 'closeReason'] as const;
-
 /**
  * A failure with a stable `code`. Its message is the English text of its key in `ERROR_MESSAGES` (never
  * the token), with `fields` filled in and a technical `cause` appended when there is one.
@@ -26,19 +23,12 @@ export class VoiceAgentError extends Error {
   constructor(
     /** Which message: the code, or `code/variant`. */
     readonly key: ErrorMessageKey,
-    /** Values for the message's `{placeholders}`; those named in the event detail are copied there. */
+    /** Values for the message's `{placeholders}`, also copied into the event detail (`httpStatus`, `closeCode`...). */
     readonly fields: Readonly<Record<string, string | number>> = {},
     cause?: string,
   ) {
     super(formatMessage(ERROR_MESSAGES[key], fields) + (cause ? `: ${cause}` : ''));
     this.code = key.split('/')[0] as VoiceAgentErrorCode;
-  }
-
-  /** The detail-worthy fields (`httpStatus`, `closeCode`, ...), for the event. */
-  get extra(): Record<string, string | number> {
-    const extra: Record<string, string | number> = {};
-    for (const name of DETAIL_FIELDS) if (name in this.fields) extra[name] = this.fields[name];
-    return extra;
   }
 }
 

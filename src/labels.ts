@@ -52,6 +52,12 @@ export interface VoiceAgentLabels {
   stop: string;
   /** The mute toggle (its pressed state says whether the microphone is muted). */
   mute: string;
+  /** The push-to-talk control, held to talk. */
+  talk: string;
+  /** The floating layout's launcher and the name of its panel. */
+  assistant: string;
+  /** The control that collapses the floating panel. */
+  close: string;
   /** The status line, per status. */
   status: Record<VoiceAgentStatus, string>;
   /** The status line while the browser holds the audio suspended until the visitor taps or presses a key. */
@@ -72,6 +78,9 @@ export const DEFAULT_LABELS: VoiceAgentLabels = {
   start: 'Talk to the agent',
   stop: 'End conversation',
   mute: 'Mute',
+  talk: 'Hold to talk',
+  assistant: 'Voice assistant',
+  close: 'Close',
   resume: 'Audio paused by the browser: tap to resume',
   status: {
     idle: 'Not connected',
@@ -86,13 +95,8 @@ export const DEFAULT_LABELS: VoiceAgentLabels = {
 };
 
 /** The defaults with a site's overrides on top (error texts: see {@link errorText}). */
-export function mergeLabels(overrides: VoiceAgentLabelOverrides = {}): VoiceAgentLabels {
-  return {
-    ...DEFAULT_LABELS,
-    ...overrides,
-    status: { ...DEFAULT_LABELS.status, ...overrides.status },
-    errors: { ...DEFAULT_LABELS.errors, ...overrides.errors },
-  };
+export function mergeLabels(overrides: VoiceAgentLabelOverrides = {}): Omit<VoiceAgentLabels, 'errors'> {
+  return { ...DEFAULT_LABELS, ...overrides, status: { ...DEFAULT_LABELS.status, ...overrides.status } };
 }
 
 /** Fills each `{name}` in `template` from `fields`; an unknown name stays as written. */

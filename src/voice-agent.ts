@@ -13,6 +13,19 @@ const DOUBLE_CLICK_MS = 400;
 
 const LIVE: ReadonlySet<VoiceAgentStatus> = new Set(['connecting', 'connected', 'ready', 'reconnecting']);
 
+/** The element's layouts, its corners in the floating layout, and its microphone modes. */
+export type VoiceAgentLayout = 'inline' | 'floating';
+export type VoiceAgentPosition = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
+export type VoiceAgentMode = 'hands-free' | 'push-to-talk';
+
+// 24 × 24 icon paths: microphone, stop, close.
+const MIC =
+  'M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3Zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2Z';
+const STOP = 'M8 6h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2Z';
+const CLOSE = 'm6.4 5-1.4 1.4 5.6 5.6-5.6 5.6 1.4 1.4 5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6 5.6-5.6-1.4-1.4-5.6 5.6Z';
+
+const icon = (d: string) => html`<svg aria-hidden="true" viewBox="0 0 24 24">${svg`<path d=${d} />`}</svg>`;
+
 /**
  * A drop-in voice conversation with an AI agent. It fetches a session token from the site's
  * `token-url`, opens the voice service's WebSocket, streams the microphone up and plays the agent back.
@@ -29,21 +42,28 @@ const LIVE: ReadonlySet<VoiceAgentStatus> = new Set(['connecting', 'connected', 
  *
  * @csspart button - The start/stop `<button>`.
  * @csspart mute-button - The microphone mute toggle, shown during a session.
- * @csspart meter - The level meter (holds `meter-input` and `meter-output`).
- * @csspart meter-input - The microphone level bar.
- * @csspart meter-output - The agent level bar.
+ * @csspart talk-button - The push-to-talk control, held to talk (`mode="push-to-talk"`, during a session).
+ * @csspart meter - The level meter: an orb whose halos breathe with the levels (holds `meter-input` and `meter-output`).
+ * @csspart meter-input - The microphone's halo.
+ * @csspart meter-output - The agent's halo.
  * @csspart status - The status text (a polite live region).
  * @csspart error - The error text, present while there is one.
+ * @csspart launcher - The round button that opens and closes the panel (`layout="floating"`).
+ * @csspart panel - The panel holding the controls, status, meter and error (`layout="floating"`).
+ * @csspart close-button - The panel's close control (`layout="floating"`).
  *
- * @cssprop [--voice-agent-accent=#4f46e5] - Button background while idle, and the agent's level bar.
+ * @cssprop [--voice-agent-accent=#4f46e5] - Button and launcher background, the orb, and the agent's halo.
  * @cssprop [--voice-agent-accent-contrast=#fff] - Text and icon colour on the accent.
- * @cssprop [--voice-agent-live=#dc2626] - Button background during a session (the "end" action).
- * @cssprop [--voice-agent-input-color=#16a34a] - The microphone level bar.
- * @cssprop [--voice-agent-track=rgb(127 127 127 / 0.25)] - The meter's empty track.
+ * @cssprop [--voice-agent-live=#dc2626] - The end button (and the launcher) during a session.
+ * @cssprop [--voice-agent-input-color=#16a34a] - The microphone's halo.
+ * @cssprop [--voice-agent-track=rgb(127 127 127 / 0.16)] - Background of the secondary buttons.
  * @cssprop [--voice-agent-error-color=#dc2626] - Error text.
+ * @cssprop [--voice-agent-surface=Canvas] - Background of the inline bar and the floating panel.
+ * @cssprop [--voice-agent-border=rgb(127 127 127 / 0.28)] - Their border.
  * @cssprop [--voice-agent-radius=999px] - Button corner radius.
  * @cssprop [--voice-agent-gap=0.5rem] - Space between the pieces.
  * @cssprop [--voice-agent-font=inherit] - Font of the whole element.
+ * @cssprop [--voice-agent-z-index=2147480000] - Stacking order of the floating layout.
  */
 export class VoiceAgent extends LitElement {
   static override styles = styles;
@@ -57,6 +77,9 @@ export class VoiceAgent extends LitElement {
     muted: { type: Boolean, reflect: true },
     labels: { attribute: false },
     workletUrl: { attribute: 'worklet-url' },
+    layout: { reflect: true },
+    position: { reflect: true },
+    mode: { reflect: true },
     reconnect: { type: Boolean },
     volume: { type: Number },
     microphoneId: { attribute: false },
@@ -84,6 +107,14 @@ export class VoiceAgent extends LitElement {
   /** Replaces any of the texts the element shows (button, mute toggle, status, error messages by code). */
   declare labels?: VoiceAgentLabelOverrides;
 
+  /** `inline` (in the page's flow) or `floating` (a launcher in a corner of the viewport that opens a panel). */
+  declare layout: VoiceAgentLayout;
+
+  /** The viewport corner of the floating layout. */
+  declare position: VoiceAgentPosition;
+
+  /** `hands-free`, or `push-to-talk`: the microphone sends silence unless the talk control or Space is held. */
+  declare mode: VoiceAgentMode;
   /** After an unexpected drop, reconnect with a fresh token and backoff (see README, "Reliability"); read at start(). */
   declare reconnect: boolean;
 
@@ -110,14 +141,22 @@ export class VoiceAgent extends LitElement {
     },
   });
 
+  /** The floating panel is open. */
+  #open = false;
+  /** Push-to-talk: the talk control or Space is held. */
+  #talking = false;
+
   constructor() {
     super();
     this.muted = false;
+    this.layout = 'inline';
+    this.position = 'bottom-right';
+    this.mode = 'hands-free';
     this.reconnect = false;
     this.volume = 1;
   }
 
-  /** `idle`, `connecting`, `connected`, `ready`, `ended` or `error`; reflected as the `status` attribute. */
+  /** `idle`, `connecting`, `connected`, `ready`, `reconnecting`, `ended` or `error`; reflected as the `status` attribute. */
   get status(): VoiceAgentStatus {
     return this.#session.status;
   }
@@ -154,7 +193,10 @@ export class VoiceAgent extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const session = this.#session;
-    if (changed.has('muted')) session.muted = this.muted;
+    if (!this.#pushToTalk()) this.#talking = false;
+    // Push-to-talk gates the microphone through the same silence as mute: the frames keep their timing.
+    const muted = this.muted || (this.mode === 'push-to-talk' && !this.#talking);
+    if (session.muted !== muted) session.muted = muted;
     if (changed.has('volume')) session.volume = this.volume;
     if (changed.has('microphoneId')) session.microphoneId = this.microphoneId || undefined;
     if (changed.has('speakerId')) session.speakerId = this.speakerId || undefined;
@@ -169,45 +211,126 @@ export class VoiceAgent extends LitElement {
     const live = LIVE.has(this.status);
     const error = this.#session.error;
     const labels = mergeLabels(this.labels);
-    return html`
-      <div class="row">
-        <button part="button" type="button" aria-pressed=${live ? 'true' : 'false'} @click=${this.#toggle}>
-          <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
-            ${
-              live
-                ? svg`<rect x="6" y="6" width="12" height="12" rx="2" />`
-                : svg`<path
-                  d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3Zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2Z"
-                />`
-            }
-          </svg>
-          <span>${live ? labels.stop : labels.start}</span>
-        </button>
+    const statusText = this.#session.needsGesture ? labels.resume : labels.status[this.status];
+    const body = html`<div class="body">
+      <div part="meter" aria-hidden="true">
+        <span part="meter-input"></span><span part="meter-output"></span><span class="orb"></span>
+      </div>
+      <div class="text">
+        <p part="status" aria-live="polite">${statusText}</p>
+        ${error ? html`<p part="error" role="alert">${this.#errorText(error)}</p>` : nothing}
+      </div>
+      <div class="controls">
+        ${
+          this.#pushToTalk()
+            ? html`<button
+                part="talk-button"
+                type="button"
+                aria-pressed=${this.#talking}
+                @pointerdown=${this.#hold}
+                @pointerup=${this.#release}
+                @pointerleave=${this.#release}
+                @pointercancel=${this.#release}
+                @contextmenu=${(e: Event) => e.preventDefault()}
+              >
+                ${icon(MIC)}${labels.talk}
+              </button>`
+            : nothing
+        }
         ${
           live
-            ? html`<button
-                part="mute-button"
-                type="button"
-                aria-pressed=${this.muted ? 'true' : 'false'}
-                @click=${this.#toggleMute}
-              >
+            ? html`<button part="mute-button" type="button" aria-pressed=${this.muted} @click=${this.#toggleMute}>
                 ${labels.mute}
               </button>`
             : nothing
         }
-        <div part="meter" aria-hidden="true">
-          <span class="bar"><span part="meter-input"></span></span>
-          <span class="bar"><span part="meter-output"></span></span>
-        </div>
+        <button part="button" type="button" aria-pressed=${live} @click=${this.#toggle}>
+          ${icon(live ? STOP : MIC)}<span>${live ? labels.stop : labels.start}</span>
+        </button>
       </div>
-      <p part="status" aria-live="polite">${this.#session.needsGesture ? labels.resume : labels.status[this.status]}</p>
-      ${error ? html`<p part="error" role="alert">${this.#errorText(error)}</p>` : nothing}
-    `;
+    </div>`;
+    return html`<div class="root" @keydown=${this.#key} @keyup=${this.#key} @focusout=${this.#focusOut}>
+      ${
+        this.layout === 'floating'
+          ? html`<div part="panel" id="panel" role="dialog" aria-label=${labels.assistant} ?hidden=${!this.#open}>
+                <div class="head">
+                  <span>${labels.assistant}</span>
+                  <button part="close-button" type="button" aria-label=${labels.close} @click=${this.#close}>
+                    ${icon(CLOSE)}
+                  </button>
+                </div>
+                ${body}
+              </div>
+              <button
+                part="launcher"
+                type="button"
+                class=${live ? 'live' : ''}
+                aria-label=${labels.assistant}
+                aria-expanded=${this.#open}
+                aria-controls="panel"
+                @click=${() => this.#setOpen(!this.#open)}
+              >
+                ${icon(this.#open ? CLOSE : MIC)}
+              </button>
+              ${
+                // The status line is hidden with the collapsed panel: this one speaks for it meanwhile.
+                this.#open ? nothing : html`<p class="sr-only" aria-live="polite">${statusText}</p>`
+              }`
+          : body
+      }
+    </div>`;
   }
 
   /** The site's translation of the error (its key, else its code), else the built-in message. */
   #errorText(error: VoiceAgentErrorDetail): string {
     return errorText(this.labels?.errors, this.#session.errorKey, { ...error }, error.message);
+  }
+
+  #pushToTalk(): boolean {
+    return this.mode === 'push-to-talk' && LIVE.has(this.status);
+  }
+
+  /** Opens or collapses the floating panel, moving focus into it or back to the launcher, as a dialog does. */
+  async #setOpen(open: boolean): Promise<void> {
+    this.#open = open;
+    this.requestUpdate();
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(open ? '[part=button]' : '[part=launcher]')?.focus();
+  }
+
+  #close(): void {
+    void this.#setOpen(false);
+  }
+
+  #talk(talking: boolean): void {
+    if (this.#talking === talking || !this.#pushToTalk()) return;
+    this.#talking = talking;
+    this.requestUpdate();
+  }
+
+  #hold(): void {
+    this.#talk(true);
+  }
+
+  #release(): void {
+    this.#talk(false);
+  }
+
+  /** Escape collapses the panel; in a push-to-talk session, Space anywhere in the element talks. */
+  #key(event: KeyboardEvent): void {
+    if (event.key === 'Escape' && event.type === 'keydown' && this.#open) {
+      event.stopPropagation();
+      this.#close();
+    } else if (event.key === ' ' && this.#pushToTalk()) {
+      // Also keeps the focused button from activating on Space: holding Space never ends the session.
+      event.preventDefault();
+      this.#talk(event.type === 'keydown');
+    }
+  }
+
+  /** Focus left the element (its keyup will not reach us): stop talking. */
+  #focusOut(event: FocusEvent): void {
+    if (!this.renderRoot.contains(event.relatedTarget as Node | null)) this.#release();
   }
 
   #lastToggle = -Infinity;
@@ -226,30 +349,38 @@ export class VoiceAgent extends LitElement {
   }
 
   #levels = [0, 0];
-  #levelFrame = 0;
+  #frame = 0;
   #lastDraw = -Infinity;
   #reducedMotion?: MediaQueryList;
 
   /**
-   * Levels arrive with every microphone frame (50 a second) and from playback (30 a second): draw them
-   * in an animation frame at most every METER_INTERVAL_MS, outside Lit's render cycle, as a transform,
-   * and only when a bar moves a visible step (a coarse one under `prefers-reduced-motion`).
+   * Levels arrive from the microphone every 40 ms and from playback (30 a second): draw them
+   * in an animation frame at most every METER_INTERVAL_MS, outside Lit's render cycle, as a transform
+   * and an opacity (no layout, no paint: the compositor moves the halos), and only when a halo moves
+   * a visible step. Under `prefers-reduced-motion` the halos keep still and only fade, in 4 steps.
    */
   #drawLevels(input: number, output: number): void {
     this.#levels = [input, output];
     // Levels keep arriving while anything is audible, so one skipped here is drawn by a later one; no
     // animation frame is asked for until a draw is due (each would cost the page a main-thread frame).
     const due = performance.now() - this.#lastDraw >= METER_INTERVAL_MS || !this.#levels.some(Boolean);
-    if (!due || this.#levelFrame) return;
-    this.#levelFrame = requestAnimationFrame((now) => {
-      this.#levelFrame = 0;
+    if (!due || this.#frame) return;
+    this.#frame = requestAnimationFrame((now) => {
+      this.#frame = 0;
       this.#lastDraw = now;
       // Queried lazily: importing the module must not need a window (server-side rendering, tests in Node).
       this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');
-      const steps = this.#reducedMotion.matches ? 4 : 50;
-      this.renderRoot.querySelectorAll<HTMLElement>('.bar > span').forEach((bar, i) => {
-        const transform = `scaleX(${Math.round(this.#levels[i] * steps) / steps})`;
-        if (bar.style.transform !== transform) bar.style.transform = transform;
+      const still = this.#reducedMotion.matches;
+      const steps = still ? 4 : 50;
+      // The inline bar leaves the orb less room than the floating panel does.
+      const gain = this.layout === 'floating' ? 0.8 : 0.45;
+      this.renderRoot.querySelectorAll<HTMLElement>('[part^=meter-]').forEach((halo, i) => {
+        const level = Math.round(this.#levels[i] * steps) / steps;
+        const opacity = String(level && 0.25 + level / 2);
+        if (halo.style.opacity === opacity) return;
+        halo.style.opacity = opacity;
+        // Squared, so a room's noise floor barely stirs the halo and speech swells it.
+        halo.style.transform = `scale(${still ? 1.3 : 1 + gain * level * level})`;
       });
     });
   }

@@ -4,8 +4,9 @@ import '../src/index.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
 import type { VoiceAgentErrorCode } from '../src/errors.js';
 import { VOICE_AGENT_EVENTS, voiceAgentEvent } from '../src/events.js';
+import { useMainThreadSocket } from './helpers/main-thread-socket.js';
 
-// The element with its real session and audio engine (Chromium's fake microphone), and a mock socket.
+// The element with its real session and audio engine (the engine's fake microphone), and a mock socket.
 // mock-socket replaces the page's WebSocket, not a Worker's: with `Worker` hidden the element falls back
 // to the main-thread transport (as on a page whose CSP blocks it), which getStats() must say.
 
@@ -32,9 +33,8 @@ describe('<voice-agent>', () => {
   let clients: Client[];
   let received: (string | ArrayBuffer | Blob | ArrayBufferView)[];
 
-  const PageWorker = window.Worker;
+  useMainThreadSocket();
   beforeEach(() => {
-    (window as { Worker?: unknown }).Worker = undefined;
     server = new Server(WS_URL);
     clients = [];
     received = [];
@@ -46,7 +46,6 @@ describe('<voice-agent>', () => {
 
   afterEach(() => {
     server.stop();
-    window.Worker = PageWorker;
   });
 
   async function mount(): Promise<VoiceAgent> {
@@ -58,7 +57,8 @@ describe('<voice-agent>', () => {
   /** Starts a session and waits until the server has the token message. */
   async function connect(el: VoiceAgent) {
     part(el, 'button')!.click();
-    await waitUntil(() => received.length > 0, 'token message');
+    // The microphone and the worklets first: WebKit's first audio start here (GStreamer) can take seconds.
+    await waitUntil(() => received.length > 0, 'token message', { timeout: 5000 });
     return clients[0];
   }
 
@@ -115,9 +115,9 @@ describe('<voice-agent>', () => {
       expect((frame as ArrayBuffer).byteLength).to.equal(640);
     }
 
-    // Chromium's fake microphone beeps: the level and the meter's input bar follow it.
-    const inputBar = el.shadowRoot!.querySelector<HTMLElement>('[part~="meter-input"]')!;
-    const drawn = () => parseFloat(inputBar.style.transform.replace('scaleX(', '')) > 0;
+    // Every engine's fake microphone plays a sound: the level and the meter's input halo follow it.
+    const inputHalo = part(el, 'meter-input')!;
+    const drawn = () => parseFloat(inputHalo.style.opacity) > 0 && inputHalo.style.transform.startsWith('scale(');
     await waitUntil(() => el.inputLevel > 0 && drawn(), 'input level drawn', { timeout: 5000 });
 
     socket.send(JSON.stringify({ type: 'agent_ready' }));
@@ -224,7 +224,8 @@ describe('<voice-agent>', () => {
     button.click(); // a double click must neither cancel nor open a second session
     await el.start();
     await el.start();
-    await waitUntil(() => received.length > 0, 'token message');
+    // The microphone and the worklets first: WebKit's first audio start here (GStreamer) can take seconds.
+    await waitUntil(() => received.length > 0, 'token message', { timeout: 5000 });
     await new Promise((r) => setTimeout(r, 100));
     expect(clients).to.have.length(1);
     expect(el.status).to.equal('connecting');

@@ -1,4 +1,4 @@
-/** Small pure signal-analysis helpers for the audio tests (no DOM; usable from any test group). */
+/** Small pure signal-analysis helpers for the audio tests and the bench (no DOM, no Node). */
 
 /** 4-term Blackman-Harris window value at `n` of `length`: sidelobes ~92 dB down, so a loud tone does not mask a faint one. */
 function blackmanHarris(n: number, length: number): number {
@@ -23,6 +23,16 @@ export function toneAmplitude(samples: ArrayLike<number>, freq: number, sampleRa
     windowSum += blackmanHarris(i, n);
   }
   return (2 * Math.hypot(re, im)) / windowSum;
+}
+
+/** An amplitude ratio in decibels. */
+export const db = (ratio: number): number => 20 * Math.log10(ratio);
+
+/** Largest jump between neighbouring samples: a click shows as a step far above the signal's own. */
+export function maxStep(samples: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 1; i < samples.length; i++) max = Math.max(max, Math.abs(samples[i] - samples[i - 1]));
+  return max;
 }
 
 /** Root mean square of `samples`. */
@@ -83,4 +93,47 @@ export function dominantFrequency(samples: ArrayLike<number>, sampleRate: number
   const [a, b, c] = [power(peak - 1), power(peak), power(peak + 1)].map((p) => Math.log(p + 1e-300));
   const shift = (a - c) / (2 * (a - 2 * b + c)) || 0;
   return ((peak + shift) * sampleRate) / n;
+}
+
+/**
+ * Long-term average power spectrum of `samples`: Blackman-Harris-windowed FFTs of `size` samples (a
+ * power of two), hopping by half, averaged per bin (bin k is k × sampleRate / size Hz).
+ */
+export function averageSpectrum(samples: ArrayLike<number>, size = 1024): Float64Array {
+  const power = new Float64Array(size / 2);
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  let frames = 0;
+  for (let start = 0; start + size <= samples.length; start += size / 2, frames++) {
+    for (let i = 0; i < size; i++) re[i] = samples[start + i] * blackmanHarris(i, size);
+    im.fill(0);
+    fft(re, im);
+    for (let k = 0; k < size / 2; k++) power[k] += re[k] * re[k] + im[k] * im[k];
+  }
+  return power.map((p) => p / Math.max(1, frames));
+}
+
+/**
+ * Log-spectral distance in dB between the average spectra of `a` and `b` over `lowHz`..`highHz`: each
+ * is normalised to its total power and floored `floorDb` below its peak (so the distance judges what
+ * can be heard, the pitch, harmonics and artefacts above that floor, not loudness or numerical dust).
+ */
+export function spectralDistanceDb(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  sampleRate: number,
+  { lowHz = 100, highHz = 4000, floorDb = 50, size = 1024 } = {},
+): number {
+  const from = Math.ceil((lowHz * size) / sampleRate);
+  const to = Math.floor((highHz * size) / sampleRate);
+  const shape = (samples: ArrayLike<number>) => {
+    const band = averageSpectrum(samples, size).subarray(from, to + 1);
+    const total = band.reduce((s, v) => s + v, 0);
+    const floor = Math.max(...band) * 10 ** (-floorDb / 10);
+    return band.map((p) => Math.max(p, floor) / total);
+  };
+  const [pa, pb] = [shape(a), shape(b)];
+  let squares = 0;
+  for (let k = 0; k < pa.length; k++) squares += (10 * Math.log10(pa[k] / pb[k])) ** 2;
+  return Math.sqrt(squares / pa.length);
 }

@@ -4,6 +4,9 @@
 /** `CHROME_PATH` overrides Debian's `/usr/bin/chromium`. */
 export const CHROMIUM_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 
+/** Lets audio start without a user gesture: in CHROMIUM_FLAGS, left out where a test checks the gesture rule. */
+export const CHROMIUM_AUTOPLAY_FLAG = '--autoplay-policy=no-user-gesture-required';
+
 /**
  * Headless on a machine without GPU or network; audio may start without a gesture; the fake UI grants
  * the microphone and the fake device provides one (a beep, unless a WAV is given).
@@ -16,12 +19,16 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
-  '--autoplay-policy=no-user-gesture-required',
+  CHROMIUM_AUTOPLAY_FLAG,
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
 ];
 
-/** The flags, with the fake microphone playing `wavPath` in a loop when given. */
-export function chromiumFlags(wavPath?: string): string[] {
-  return wavPath ? [...CHROMIUM_FLAGS, `--use-file-for-fake-audio-capture=${wavPath}`] : [...CHROMIUM_FLAGS];
+/**
+ * The flags, with the fake microphone playing `wavPath` in a loop when given, and without the autoplay
+ * allowance when `autoplay` is false (Chromium's default policy: audio starts only in a user gesture).
+ */
+export function chromiumFlags(wavPath?: string, { autoplay = true } = {}): string[] {
+  const flags = autoplay ? [...CHROMIUM_FLAGS] : CHROMIUM_FLAGS.filter((flag) => flag !== CHROMIUM_AUTOPLAY_FLAG);
+  return wavPath ? [...flags, `--use-file-for-fake-audio-capture=${wavPath}`] : flags;
 }

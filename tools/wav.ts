@@ -1,7 +1,10 @@
-// Writes the WAV files Chromium's fake microphone plays in the media tests. Generated at config load
-// so the repository carries no binary fixtures and the signal is documented here, in code.
+// Writes the WAV files Chromium's fake microphone plays (media tests, bench, demo check). Generated when
+// needed, so the repository carries no binary fixtures; the signals themselves are in signals.ts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+// The signals written here live in signals.ts (no Node there, so browser tests use them too).
+export { speechLike, tones } from './signals.js';
 
 /** Encodes mono Float32 samples (-1..1) as a 16-bit PCM WAV file. */
 export function encodeWav(samples: Float32Array, sampleRate: number): Buffer {
@@ -21,48 +24,6 @@ export function encodeWav(samples: Float32Array, sampleRate: number): Buffer {
   header.write('data', 36);
   header.writeUInt32LE(data.length, 40);
   return Buffer.concat([header, data]);
-}
-
-/** Sum of equal-amplitude sines; a whole number of cycles of each tone fits the file so the loop is seamless. */
-export function tones(freqs: number[], { sampleRate = 48000, seconds = 2, amplitude = 0.25 } = {}): Float32Array {
-  const n = Math.round(sampleRate * seconds);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    for (const f of freqs) out[i] += amplitude * Math.sin((2 * Math.PI * f * i) / sampleRate);
-  }
-  return out;
-}
-
-/**
- * Speech-like sound for the fake microphone, so the echo agent's energy VAD hears utterances: `script`
- * alternates seconds of silence and voiced bursts (a pitch and five harmonics, a 4 Hz syllable
- * envelope, 30 ms fades so neither end clicks), e.g. `[5, { voiced: 0.7, pitch: 140 }, 3.5]`.
- */
-export function speechLike(
-  script: (number | { voiced: number; pitch: number })[],
-  { sampleRate = 48000, amplitude = 0.06 } = {},
-): Float32Array {
-  const parts = script.map((part) => {
-    if (typeof part === 'number') return new Float32Array(Math.round(part * sampleRate));
-    const { voiced: seconds, pitch } = part;
-    const harmonics = tones(
-      [1, 2, 3, 4, 5, 6].map((k) => k * pitch),
-      { sampleRate, seconds, amplitude },
-    );
-    return harmonics.map((s, i) => {
-      const t = i / sampleRate;
-      const syllables = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t - Math.PI / 2);
-      const fade = Math.min(1, t / 0.03, (seconds - t) / 0.03);
-      return s * syllables * fade;
-    });
-  });
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Writes `samples` as a WAV file at `path` (folders created); returns the path. */

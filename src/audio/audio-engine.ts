@@ -27,7 +27,10 @@ export interface AudioEngineOptions {
    * sites whose Content-Security-Policy does not allow `blob:` workers. Serve `dist/voice-agent.worklet.js`.
    */
   workletUrl?: string;
-  /** Agent audio held back before playback starts, absorbing network jitter, in ms (default DEFAULT_PREBUFFER_MS). */
+  /**
+   * Least delay before agent audio plays, in ms (default DEFAULT_PREBUFFER_MS, a few ms); the jitter
+   * buffer adds the network jitter it measures during the session.
+   */
   prebufferMs?: number;
   /** The AudioContext's sample rate. Default: the device's own (usually 44.1 or 48 kHz), which avoids a second resampler in the browser. */
   sampleRate?: number;
@@ -66,7 +69,7 @@ function stopTracks(stream: MediaStream | null): void {
  * only reads levels. Single use: open() once, close() once (or more; it is idempotent).
  */
 export class AudioEngine implements SessionAudio {
-  /** Called about 30 times a second while a level changes. */
+  /** Called when a level changes: the microphone's every 40 ms and each playback report (~30 a second). */
   onLevels: ((input: number, output: number) => void) | null = null;
   /** Called when the microphone fails mid-session and no other input can take over. */
   onError: ((error: VoiceAgentError) => void) | null = null;
@@ -96,7 +99,7 @@ export class AudioEngine implements SessionAudio {
   #muted = false;
   #inputLevel = 0;
   #outputLevel = 0;
-  #stats: PlaybackStats = { underruns: 0, dropped: 0, queued: 0 };
+  #stats: PlaybackStats = { underruns: 0, dropped: 0, queued: 0, target: 0, concealed: 0 };
 
   readonly #options: AudioEngineOptions;
 

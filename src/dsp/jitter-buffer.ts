@@ -1,18 +1,52 @@
-/** Agent audio queued before playback starts or resumes, in ms: absorbs ordinary network jitter. */
-export const DEFAULT_PREBUFFER_MS = 60;
+import { DelayEstimator } from './delay-estimator.js';
+import { TimeStretch } from './time-stretch.js';
+
+/**
+ * Least delay the adaptive buffer adds, in ms: one render quantum and a little, so audio arriving on
+ * time never waits longer. For a fixed buffer (`adaptive: false`), the prebuffer.
+ */
+export const DEFAULT_PREBUFFER_MS = 4;
 /** Most agent audio kept queued, in ms; beyond it the oldest is dropped (a safety net, not a normal path). */
 export const DEFAULT_MAX_QUEUE_MS = 30_000;
+
+/**
+ * Most voiced audio is sped up to drain a backlog (0.15: 15 % faster), and slowed down to build one
+ * before the queue runs dry: one pitch period removed or added per period / rate of output.
+ */
+const SPEED_UP = 0.15;
+const SLOW_DOWN = 0.2;
+/** After an analysis that changed nothing, play this long before the next one (bounds the cost), in ms. */
+const RETRY_MS = 10;
+/** How long the last pitch period is repeated, fading out, when the queue runs dry, in ms. */
+const CONCEAL_MS = 25;
+/**
+ * Jitter a session is assumed to have until it has shown its own, in ms. It never delays the first
+ * sound: playback starts at once and is slowed down toward it, and it is forgotten linearly over the
+ * first ASSUMED_FOR arrivals (about a second of audio in 20 ms frames), leaving the measured jitter.
+ */
+const ASSUMED_JITTER_MS = 60;
+const ASSUMED_FOR = 50;
+/** Nothing queued and no audio for this long ends a turn: the next audio is a new stream, in ms. */
+const TURN_GAP_MS = 250;
 
 /** Options for {@link JitterBuffer}. */
 export interface JitterBufferOptions {
   /** Sample rate of the pushed and pulled samples, in Hz. */
   sampleRate: number;
-  /** Audio to queue before playback starts or resumes, in ms (default {@link DEFAULT_PREBUFFER_MS}). */
+  /**
+   * Least delay added before playback starts or resumes, in ms (default {@link DEFAULT_PREBUFFER_MS});
+   * the adaptive buffer adds the jitter it has measured. A fixed buffer waits for this much queued audio.
+   */
   prebufferMs?: number;
   /** Most audio kept queued, in ms (default {@link DEFAULT_MAX_QUEUE_MS}); beyond it the oldest is dropped. */
   maxMs?: number;
   /** Length of the fades at start, underrun and interrupt, in ms (default 5). */
   fadeMs?: number;
+  /**
+   * Default true: learn the delay from the arrivals, drain and build the queue by time-scale
+   * modification, conceal underruns. False: the fixed prebuffer and nothing else.
+   */
+  adaptive?: boolean;
 }
 
 /** Counters and state of a {@link JitterBuffer}. */
@@ -23,6 +57,14 @@ export interface JitterBufferStats {
   droppedSamples: number;
   /** Silence played between an underrun and the resumption of playback (counted when playback resumes). */
   insertedSilenceSamples: number;
+  /** Samples played by repeating the last pitch period after an underrun (part of the inserted silence). */
+  concealedSamples: number;
+  /** Samples added by slowing playback down (pitch kept). */
+  stretchedSamples: number;
+  /** Samples saved by speeding playback up (pitch kept). */
+  shortenedSamples: number;
+  /** Delay the buffer aims for, in samples: the least delay plus the measured jitter. */
+  targetSamples: number;
   /** True while queued audio is being played (false while prebuffering). */
   playing: boolean;
 }
@@ -31,17 +73,24 @@ export interface JitterBufferStats {
 const INITIAL_CAPACITY_MS = 1000;
 
 /**
- * Playback queue between the network and the audio thread: a growable ring buffer of Float32 samples.
- * Playback starts once `prebufferMs` is queued. The output gain never jumps: it rises from 0 over
- * `fadeMs` when playback (re)starts, and is held at most at (samples left)/(fade samples), so the last
- * `fadeMs` before the queue runs dry fade out instead of ending in a click.
+ * Playback queue between the network and the audio thread: a growable ring buffer of Float32 samples,
+ * modelled on WebRTC's NetEq. Each push is timed by the samples pulled so far (the audio clock), so
+ * the buffer measures how late audio arrives; it aims for a delay of `prebufferMs` plus a high
+ * percentile of that lateness, starts a stream once that long has passed since its earliest arrival,
+ * and then shortens or lengthens the queue by whole pitch periods ({@link TimeStretch}) toward it.
+ * When the queue runs dry, the last pitch period is repeated, fading out; audio that comes back
+ * fades in. The output gain never jumps. With `adaptive: false` it is a fixed prebuffer: playback
+ * starts once `prebufferMs` is queued, and the last `fadeMs` before the queue runs dry fade out.
  */
 export class JitterBuffer {
   /** Sample rate, in Hz. */
   readonly sampleRate: number;
+  readonly #adaptive: boolean;
   readonly #prebufferSamples: number;
   readonly #maxSamples: number;
   readonly #fadeSamples: number;
+  readonly #stretch: TimeStretch;
+  readonly #delays = new DelayEstimator();
 
   #ring: Float32Array;
   #readPos = 0;
@@ -58,24 +107,63 @@ export class JitterBuffer {
   #underruns = 0;
   #droppedSamples = 0;
   #insertedSilenceSamples = 0;
+  #concealedSamples = 0;
+  #stretchedSamples = 0;
+  #shortenedSamples = 0;
+
+  // Time, in samples: the clock is the output pulled so far; pushed/consumed count the input stream.
+  #clock = 0;
+  #pushed = 0;
+  #consumed = 0;
+  #lastPushAt = -Infinity;
+  // Earliest arrival of the current stream on its media clock (arrival time minus audio before it).
+  #earliest = Infinity;
+  // The output of the last time-scale step (in the stretcher's `out`), and how much input it stands for.
+  #pendPos = 0;
+  #pendLength = 0;
+  #pendInput = 0;
+  /** Output to play before the next time-scale analysis. */
+  #wait = 0;
+  // The last real samples played (for concealment) and the concealment in progress.
+  readonly #history: Float32Array;
+  #historyPos = 0;
+  #concealGain = 0;
+  #concealStep = 0;
+  #concealPeriod = 1;
+  #concealBase = 0;
+  #concealIndex = 0;
 
   /** A buffer for audio at `options.sampleRate`; see {@link JitterBufferOptions} for the defaults. */
   constructor(options: JitterBufferOptions) {
-    const { sampleRate, prebufferMs = DEFAULT_PREBUFFER_MS, maxMs = DEFAULT_MAX_QUEUE_MS, fadeMs = 5 } = options;
-    const samples = (ms: number): number => Math.round((ms * sampleRate) / 1000);
+    const {
+      sampleRate,
+      prebufferMs = DEFAULT_PREBUFFER_MS,
+      maxMs = DEFAULT_MAX_QUEUE_MS,
+      fadeMs = 5,
+      adaptive = true,
+    } = options;
     this.sampleRate = sampleRate;
-    this.#prebufferSamples = samples(prebufferMs);
-    this.#maxSamples = Math.max(1, samples(maxMs));
-    this.#fadeSamples = Math.max(1, samples(fadeMs));
+    this.#adaptive = adaptive;
+    this.#prebufferSamples = this.#samples(prebufferMs);
+    this.#maxSamples = Math.max(1, this.#samples(maxMs));
+    this.#fadeSamples = Math.max(1, this.#samples(fadeMs));
     this.#ring = new Float32Array(
-      Math.min(this.#maxSamples, Math.max(samples(INITIAL_CAPACITY_MS), 2 * this.#prebufferSamples, 1)),
+      Math.min(this.#maxSamples, Math.max(this.#samples(INITIAL_CAPACITY_MS), 2 * this.#prebufferSamples, 1)),
     );
     this.#tail = new Float32Array(this.#fadeSamples);
+    this.#stretch = new TimeStretch(sampleRate);
+    this.#history = new Float32Array(this.#stretch.head.length);
   }
 
-  /** Samples queued and not yet played (excluding an interrupt's fade-out). */
+  /** Samples still to be played (excluding an interrupt's fade-out). */
   get queuedSamples(): number {
-    return this.#count;
+    return this.#count + this.#pendLength - this.#pendPos;
+  }
+
+  /** How far playback has come through everything pushed, in input samples (played, skipped or dropped). */
+  get playedSamples(): number {
+    const pending = this.#pendLength - this.#pendPos;
+    return this.#consumed - (pending && (pending * this.#pendInput) / this.#pendLength);
   }
 
   /** A snapshot of the counters. */
@@ -84,21 +172,29 @@ export class JitterBuffer {
       underruns: this.#underruns,
       droppedSamples: this.#droppedSamples,
       insertedSilenceSamples: this.#insertedSilenceSamples,
+      concealedSamples: this.#concealedSamples,
+      stretchedSamples: this.#stretchedSamples,
+      shortenedSamples: this.#shortenedSamples,
+      targetSamples: this.#target(),
       playing: this.#isPlaying,
     };
   }
 
   /** Queues `samples`; returns how many samples (oldest first) were dropped to stay within the cap. */
   push(samples: Float32Array): number {
+    if (this.#adaptive) this.#arrival();
+    this.#pushed += samples.length;
     let input = samples;
-    let dropped = Math.max(0, this.#count + input.length - this.#maxSamples);
+    // The cap counts what a stretch still has pending too: queuedSamples never exceeds it.
+    let dropped = Math.max(0, this.queuedSamples + input.length - this.#maxSamples);
     if (dropped > 0) {
       // Dropping oldest audio mid-playback is an audible jump, accepted since the cap is a safety net.
       const fromQueue = Math.min(dropped, this.#count);
       this.#readPos = (this.#readPos + fromQueue) % this.#ring.length;
       this.#count -= fromQueue;
-      input = input.subarray(dropped - fromQueue);
+      input = input.subarray(Math.min(input.length, dropped - fromQueue));
       this.#droppedSamples += dropped;
+      this.#consumed += dropped;
     }
     this.#ensureCapacity(this.#count + input.length);
     const size = this.#ring.length;
@@ -112,67 +208,197 @@ export class JitterBuffer {
 
   /** Fills `out` with the next samples to play; silence when there is nothing (yet) to play. */
   pull(out: Float32Array): void {
+    const n = out.length;
+    // Nothing asked, nothing played: time-scale decisions are made per block that sounds.
+    if (n === 0) return;
     let i = 0;
-    while (this.#tailPos < this.#tailLength && i < out.length) out[i++] = this.#tail[this.#tailPos++];
+    while (this.#tailPos < this.#tailLength && i < n) out[i++] = this.#tail[this.#tailPos++];
+    let concealFrom = this.#concealGain > 0 ? i : n;
 
-    if (!this.#isPlaying && this.#count > 0 && this.#count >= this.#prebufferSamples) {
+    if (!this.#isPlaying && this.#count > 0 && this.#ready()) {
       this.#isPlaying = true;
       if (this.#starved) this.#insertedSilenceSamples += this.#gapSamples;
       this.#starved = false;
       this.#gapSamples = 0;
+      // A concealment still sounding cross-fades into the returning audio.
+      this.#concealStep = Math.max(this.#concealStep, this.#concealGain / this.#fadeSamples);
     }
+    if (this.#isPlaying && this.#adaptive && this.#wait <= 0 && this.#pendPos === this.#pendLength) this.#adapt();
 
-    if (this.#isPlaying) {
-      // Locals for the per-sample loop.
-      const ring = this.#ring;
-      const step = 1 / this.#fadeSamples;
-      let readPos = this.#readPos;
-      let count = this.#count;
-      let gain = this.#gain;
-      for (; i < out.length && count > 0; i++) {
-        const sample = ring[readPos];
-        readPos = readPos + 1 === ring.length ? 0 : readPos + 1;
-        count--;
-        // Rise by at most one fade step per sample; fall early enough to reach 0 with the last sample.
-        gain = Math.min(1, gain + step, count * step);
-        out[i] = sample * gain;
-      }
-      this.#readPos = readPos;
-      this.#count = count;
-      this.#gain = gain;
-      if (i < out.length) {
+    while (this.#isPlaying && i < n) {
+      if (this.#pendPos < this.#pendLength) {
+        const length = Math.min(n - i, this.#pendLength - this.#pendPos);
+        i = this.#play(this.#stretch.out, this.#pendPos, length, out, i);
+        this.#pendPos += length;
+      } else if (this.#count > 0) {
+        const length = Math.min(n - i, this.#count, this.#ring.length - this.#readPos);
+        i = this.#play(this.#ring, this.#readPos, length, out, i);
+        this.#readPos = (this.#readPos + length) % this.#ring.length;
+        this.#count -= length;
+        this.#consumed += length;
+      } else {
         this.#underruns++;
         this.#isPlaying = false;
         this.#starved = true;
+        if (this.#adaptive) {
+          this.#startConcealment();
+          concealFrom = i;
+        }
       }
     }
 
-    if (i < out.length) {
+    if (i < n) {
       out.fill(0, i);
-      if (this.#starved) this.#gapSamples += out.length - i;
+      if (this.#starved) this.#gapSamples += n - i;
     }
+    if (this.#concealGain > 0) this.#conceal(out, concealFrom);
+    this.#clock += n;
+    this.#wait -= n;
   }
 
   /**
    * Drops all queued audio (barge-in), fading out over `fadeMs` instead of stopping with a click. Not
-   * counted as an underrun or as dropped samples; playback restarts after a new prebuffer.
+   * counted as an underrun or as dropped samples; playback restarts as at the start of a turn.
    */
   interrupt(): void {
     // While an earlier fade-out is still playing nothing queued has been heard yet: keep that fade.
     if (this.#tailPos === this.#tailLength) {
-      const n = this.#isPlaying ? Math.min(this.#fadeSamples, this.#count) : 0;
+      const pending = this.#pendLength - this.#pendPos;
+      const n = this.#isPlaying ? Math.min(this.#fadeSamples, this.#count + pending) : 0;
       for (let i = 0; i < n; i++) {
-        this.#tail[i] = this.#ring[(this.#readPos + i) % this.#ring.length] * this.#gain * ((n - 1 - i) / n);
+        const sample =
+          i < pending
+            ? this.#stretch.out[this.#pendPos + i]
+            : this.#ring[(this.#readPos + i - pending) % this.#ring.length];
+        this.#tail[i] = sample * this.#gain * ((n - 1 - i) / n);
       }
       this.#tailPos = 0;
       this.#tailLength = n;
     }
+    this.#concealStep = Math.max(this.#concealStep, this.#concealGain / this.#fadeSamples);
+    this.#consumed += this.#count;
     this.#readPos = 0;
     this.#count = 0;
+    this.#pendPos = this.#pendLength = 0;
     this.#gain = 0;
     this.#isPlaying = false;
     this.#starved = false;
     this.#gapSamples = 0;
+    this.#earliest = Infinity;
+  }
+
+  #samples(ms: number): number {
+    return Math.round((ms * this.sampleRate) / 1000);
+  }
+
+  /** The delay aimed for, in samples; at a (re)start, only the jitter measured counts. */
+  #target(starting = false): number {
+    if (!this.#adaptive) return this.#prebufferSamples;
+    const { jitterMs, arrivals } = this.#delays;
+    const assumed = starting ? 0 : ASSUMED_JITTER_MS * Math.max(0, 1 - arrivals / ASSUMED_FOR);
+    return this.#prebufferSamples + this.#samples(Math.max(jitterMs, assumed));
+  }
+
+  /** How long the next queued sample will have waited, measured from its stream's earliest arrival. */
+  #delay(): number {
+    return this.#clock - this.#consumed - this.#earliest;
+  }
+
+  #ready(): boolean {
+    return this.#adaptive ? this.#delay() >= this.#target(true) : this.#count >= this.#prebufferSamples;
+  }
+
+  /** Times an arrival: a new stream after a long enough pause, else how late it is. */
+  #arrival(): void {
+    const idle = this.#count === 0 && !this.#isPlaying && this.#pendPos === this.#pendLength;
+    if (idle && this.#clock - this.#lastPushAt >= this.#samples(TURN_GAP_MS)) this.#earliest = Infinity;
+    const media = this.#clock - this.#pushed;
+    // Several pushes in one quantum arrived together: the first of them was the late one.
+    if (this.#clock !== this.#lastPushAt && this.#earliest !== Infinity) {
+      this.#delays.add((Math.max(0, media - this.#earliest) * 1000) / this.sampleRate);
+    }
+    this.#earliest = Math.min(this.#earliest, media);
+    this.#lastPushAt = this.#clock;
+  }
+
+  /** Shortens or lengthens the head of the queue by a pitch period when the delay is off target. */
+  #adapt(): void {
+    const stretch = this.#stretch;
+    const excess = this.#delay() - this.#target();
+    const available = Math.min(this.#count, stretch.head.length);
+    if (Math.abs(excess) < this.#fadeSamples || available < this.#fadeSamples) return;
+    for (let i = 0; i < available; i++) stretch.head[i] = this.#ring[(this.#readPos + i) % this.#ring.length];
+    this.#wait = this.#samples(RETRY_MS);
+    if (!stretch.analyse(available)) return;
+    const p = stretch.period;
+    // Silence is changed back to back (pauses go at up to 4× and 2× speed); voiced audio at the rate bounds.
+    if (excess >= p) {
+      this.#pendLength = stretch.shorten();
+      this.#pendInput = 2 * p;
+      this.#shortenedSamples += 2 * p - this.#pendLength;
+      this.#wait = stretch.silent ? 0 : p / SPEED_UP;
+    } else if (-excess >= p / 2) {
+      this.#pendLength = stretch.lengthen();
+      this.#pendInput = p;
+      this.#stretchedSamples += p;
+      this.#wait = stretch.silent ? 0 : p / SLOW_DOWN;
+    } else return;
+    this.#pendPos = 0;
+    this.#readPos = (this.#readPos + this.#pendInput) % this.#ring.length;
+    this.#count -= this.#pendInput;
+    this.#consumed += this.#pendInput;
+  }
+
+  /** Copies `length` samples from `source` to `out` at `i` under the fade gain; returns the new `i`. */
+  #play(source: Float32Array, from: number, length: number, out: Float32Array, i: number): number {
+    const step = 1 / this.#fadeSamples;
+    const history = this.#history;
+    let h = this.#historyPos;
+    let gain = this.#gain;
+    // The fixed buffer fades out the last fadeMs before the queue runs dry; the adaptive one conceals.
+    let left = this.#adaptive ? Infinity : this.#count;
+    for (let k = from; k < from + length; k++) {
+      const sample = source[k];
+      // Rise by at most one fade step per sample (and fall early enough to reach 0 with the last one).
+      gain = Math.min(1, gain + step, --left * step);
+      out[i++] = sample * gain;
+      history[h] = sample;
+      h = h + 1 === history.length ? 0 : h + 1;
+    }
+    this.#historyPos = h;
+    this.#gain = gain;
+    return i;
+  }
+
+  /** Finds the pitch period of the last audio played, to repeat it. */
+  #startConcealment(): void {
+    const { head } = this.#stretch;
+    const history = this.#history;
+    // Newest first, so the analysis (which looks at the start of `head`) sees the latest periods.
+    for (let i = 0; i < head.length; i++)
+      head[i] = history[(this.#historyPos - 1 - i + 2 * history.length) % history.length];
+    this.#stretch.analyse(head.length);
+    this.#concealPeriod = this.#stretch.period;
+    this.#concealBase = this.#historyPos;
+    this.#concealIndex = 0;
+    this.#concealGain = this.#gain;
+    this.#concealStep = 1 / this.#samples(CONCEAL_MS);
+    this.#gain = 0;
+  }
+
+  /** Adds the fading repetition of the last period to `out` from `from` on. */
+  #conceal(out: Float32Array, from: number): void {
+    const history = this.#history;
+    const size = history.length;
+    const p = this.#concealPeriod;
+    let i = from;
+    for (; i < out.length && this.#concealGain > 0; i++) {
+      const k = this.#concealBase - p + (this.#concealIndex++ % p);
+      out[i] += history[(k + size) % size] * this.#concealGain;
+      this.#concealGain -= this.#concealStep;
+    }
+    // Counted while it fills a gap, not while it cross-fades into returning audio.
+    if (!this.#isPlaying) this.#concealedSamples += i - from;
   }
 
   /** Grows the ring (doubling, up to the cap) so it can hold `needed` samples. */

@@ -44,13 +44,13 @@ export interface BackoffPolicy {
   /** Nominal wait before the first attempt, ms; it doubles per attempt up to `maxDelayMs`. */
   firstDelayMs: number;
   maxDelayMs: number;
-  /** Give up this long after the drop whatever the attempt count (offline time included), ms. */
+  /** No attempt starts later than this after the drop, whatever the attempt count (offline time included), ms. */
   windowMs: number;
 }
 
 /**
  * The reconnect policy: up to 6 attempts, waiting nominally 1, 2, 4, 8, 8, 8 s (each jittered down to
- * half, see {@link backoffDelay}: the first within 0.5–1 s), and never longer than 60 s after the drop.
+ * half, see {@link backoffDelay}: the first within 0.5–1 s), and no attempt later than 60 s after the drop.
  */
 export const RECONNECT: Readonly<BackoffPolicy> = {
   attempts: 6,
@@ -504,7 +504,7 @@ export class VoiceSession implements ReactiveController {
 }
 
 function errorDetail(error: VoiceAgentError): VoiceAgentErrorDetail {
-  return { ...error.extra, code: error.code, message: error.message };
+  return { ...error.fields, code: error.code, message: error.message };
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { designLowpass, kaiserBeta, kaiserTaps } from '../../src/dsp/fir.js';
+import { db } from '../../tools/analysis.js';
 
 /** Magnitude of the filter's frequency response at `freq` (normalised to the sample rate). */
 function response(taps: Float32Array, freq: number): number {
@@ -11,8 +12,6 @@ function response(taps: Float32Array, freq: number): number {
   }
   return Math.hypot(re, im);
 }
-
-const db = (ratio: number): number => 20 * Math.log10(ratio);
 
 describe('designLowpass', () => {
   it('is symmetric (linear phase) with the requested DC gain', () => {

@@ -1,7 +1,11 @@
 import { expect } from '@open-wc/testing';
-import { JitterBuffer } from '../../src/dsp/jitter-buffer.js';
+import { DEFAULT_PREBUFFER_MS, JitterBuffer, type JitterBufferOptions } from '../../src/dsp/jitter-buffer.js';
+import { dominantFrequency, maxStep, rms, spectralDistanceDb, toneAmplitude } from '../../tools/analysis.js';
+import { concat, speechLike } from '../../tools/signals.js';
+import { firstLoud, lastLoud, longestZeroRun } from '../helpers/media.js';
 
-// At 16 kHz the defaults are a 960-sample prebuffer and 80-sample fades.
+// The fixed buffer (the behaviour before adaptation, kept as `adaptive: false`) at 16 kHz with a 60 ms
+// prebuffer: 960 samples, and the default 5 ms fades, 80 samples.
 const RATE = 16000;
 const PREBUFFER = 960;
 const FADE = 80;
@@ -19,24 +23,33 @@ function pull(buffer: JitterBuffer, blocks: number, size = QUANTUM): Float32Arra
   return out;
 }
 
-/** Largest jump between consecutive samples: a click shows as a jump far above a fade's step. */
-function maxStep(samples: Float32Array): number {
-  let worst = 0;
-  for (let i = 1; i < samples.length; i++) worst = Math.max(worst, Math.abs(samples[i] - samples[i - 1]));
-  return worst;
-}
+const fixed = (options: Partial<JitterBufferOptions> = {}) =>
+  new JitterBuffer({ sampleRate: RATE, adaptive: false, prebufferMs: 60, ...options });
 
-describe('JitterBuffer', () => {
+/** The stats of a fixed buffer that has neither stretched nor concealed. */
+const fixedStats = (stats: Partial<JitterBuffer['stats']>) => ({
+  underruns: 0,
+  droppedSamples: 0,
+  insertedSilenceSamples: 0,
+  concealedSamples: 0,
+  stretchedSamples: 0,
+  shortenedSamples: 0,
+  targetSamples: PREBUFFER,
+  playing: false,
+  ...stats,
+});
+
+describe('JitterBuffer, fixed prebuffer (adaptive: false)', () => {
   it('plays silence and is not playing before any audio arrives', () => {
-    const buffer = new JitterBuffer({ sampleRate: RATE });
+    const buffer = fixed();
     const out = dc(1, QUANTUM);
     buffer.pull(out);
     expect(out).to.deep.equal(dc(0, QUANTUM));
-    expect(buffer.stats).to.deep.equal({ underruns: 0, droppedSamples: 0, insertedSilenceSamples: 0, playing: false });
+    expect(buffer.stats).to.deep.equal(fixedStats({}));
   });
 
   it('waits for the prebuffer, then fades in from zero', () => {
-    const buffer = new JitterBuffer({ sampleRate: RATE });
+    const buffer = fixed();
     buffer.push(dc(0.5, PREBUFFER - 1));
     expect(pull(buffer, 1)).to.deep.equal(dc(0, QUANTUM));
     expect(buffer.stats.playing).to.equal(false);
@@ -50,7 +63,7 @@ describe('JitterBuffer', () => {
   });
 
   it('plays every sample once and in order while the queue grows and wraps', () => {
-    const buffer = new JitterBuffer({ sampleRate: RATE, prebufferMs: 0 });
+    const buffer = fixed({ prebufferMs: 0 });
     let pushed = 0;
     const feed = (n: number): void => {
       buffer.push(ramp(pushed, n));
@@ -64,8 +77,7 @@ describe('JitterBuffer', () => {
       if (i % 2) feed(320);
     }
     parts.push(pull(buffer, Math.ceil(buffer.queuedSamples / QUANTUM)));
-    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((offset, p) => (out.set(p, offset), offset + p.length), 0);
+    const out = concat(parts);
 
     expect(buffer.stats.underruns).to.equal(1);
     const expected = ramp(0, pushed);
@@ -74,7 +86,7 @@ describe('JitterBuffer', () => {
   });
 
   it('fades out when the queue runs dry mid-block, counts one underrun and prebuffers again', () => {
-    const buffer = new JitterBuffer({ sampleRate: RATE });
+    const buffer = fixed();
     buffer.push(dc(0.5, 1000));
     // 1000 samples = 7 full quanta + 104: the eighth quantum runs dry.
     const out = pull(buffer, 10);
@@ -87,7 +99,7 @@ describe('JitterBuffer', () => {
   });
 
   it('resumes after an underrun only with a new prebuffer, fading in, and counts the gap', () => {
-    const buffer = new JitterBuffer({ sampleRate: RATE });
+    const buffer = fixed();
     buffer.push(dc(0.5, 1000));
     const first = pull(buffer, 10);
     buffer.push(dc(0.5, 500));
@@ -104,7 +116,7 @@ describe('JitterBuffer', () => {
   });
 
   it('drops the oldest audio beyond the cap and reports it', () => {
-    const buffer = new JitterBuffer({ sampleRate: RATE, prebufferMs: 0, maxMs: 100 });
+    const buffer = fixed({ prebufferMs: 0, maxMs: 100 });
     const cap = 1600;
     expect(buffer.push(ramp(0, 1000))).to.equal(0);
     expect(buffer.push(ramp(1000, 1000))).to.equal(400);
@@ -123,7 +135,7 @@ describe('JitterBuffer', () => {
 
   it('takes 100 s of pushes quickly and keeps only the default 30 s cap', () => {
     const rate = 48000;
-    const buffer = new JitterBuffer({ sampleRate: rate });
+    const buffer = fixed({ sampleRate: rate });
     const chunk = ramp(0, rate / 50);
     const started = performance.now();
     let dropped = 0;
@@ -138,7 +150,7 @@ describe('JitterBuffer', () => {
   });
 
   it('interrupt() fades out what is playing, drops the rest and starts new audio cleanly', () => {
-    const buffer = new JitterBuffer({ sampleRate: RATE });
+    const buffer = fixed();
     buffer.push(dc(0.5, 4000));
     const before = pull(buffer, 2);
     buffer.interrupt();
@@ -153,16 +165,176 @@ describe('JitterBuffer', () => {
     expect(after[FADE]).to.be.closeTo(-0.25 / FADE, 1e-6);
     expect(after[3 * QUANTUM - 1]).to.equal(-0.25);
     expect(maxStep(Float32Array.of(...before, ...after))).to.be.at.most(0.5 / FADE + 1e-6);
-    expect(buffer.stats).to.deep.equal({ underruns: 0, droppedSamples: 0, insertedSilenceSamples: 0, playing: true });
+    expect(buffer.stats).to.deep.equal(fixedStats({ playing: true }));
   });
 
   it('interrupt() before playback has started drops the queue silently', () => {
-    const buffer = new JitterBuffer({ sampleRate: RATE });
+    const buffer = fixed();
     buffer.push(dc(0.5, 500));
     buffer.interrupt();
     expect(pull(buffer, 1)).to.deep.equal(dc(0, QUANTUM));
     buffer.push(dc(0.5, 500));
     expect(pull(buffer, 1)).to.deep.equal(dc(0, QUANTUM));
     expect(buffer.queuedSamples).to.equal(500);
+  });
+});
+
+describe('JitterBuffer, adaptive (the default)', () => {
+  // At the context rate, where the worklet runs it: 20 ms frames, 128-sample render quanta.
+  const R = 48000;
+  const FRAME = 960;
+  const ms = (samples: number) => (samples * 1000) / R;
+  const sineStep = (freq: number, amplitude: number) => (2 * Math.PI * freq * amplitude) / R;
+
+  const sine = (freq: number, seconds: number, amplitude = 0.5): Float32Array =>
+    new Float32Array(Math.round(seconds * R)).map((_, i) => amplitude * Math.sin((2 * Math.PI * freq * i) / R));
+
+  /**
+   * Plays `signal` through `buffer` in virtual time: 20 ms frame k is pushed before the first quantum
+   * at or after `arrival(k)` seconds, then a quantum is pulled; runs `seconds`. `each` sees every quantum.
+   */
+  function session(
+    buffer: JitterBuffer,
+    signal: Float32Array,
+    arrival: (k: number) => number,
+    seconds: number,
+    each?: (q: number) => void,
+  ): Float32Array {
+    const out = new Float32Array(Math.ceil((seconds * R) / QUANTUM) * QUANTUM);
+    const frames = Math.ceil(signal.length / FRAME);
+    for (let q = 0, k = 0; q * QUANTUM < out.length; q++) {
+      while (k < frames && arrival(k) <= (q * QUANTUM) / R + 1e-9) buffer.push(signal.subarray(k * FRAME, ++k * FRAME));
+      buffer.pull(out.subarray(q * QUANTUM, (q + 1) * QUANTUM));
+      each?.(q);
+    }
+    return out;
+  }
+  const onTime = (k: number) => k * 0.02;
+
+  /** The quality bar for time-scaled audio of a tone: its pitch within 1 %, its level, and no click. */
+  function expectClean(samples: Float32Array, freq: number, amplitude: number): void {
+    expect(dominantFrequency(samples, R)).to.be.closeTo(freq, freq / 100);
+    expect(toneAmplitude(samples, freq, R)).to.be.closeTo(amplitude, amplitude / 20);
+    expect(maxStep(samples)).to.be.below(sineStep(freq, amplitude) * 1.2);
+  }
+
+  it("starts a session's first audio within its least delay, fading in", () => {
+    const buffer = new JitterBuffer({ sampleRate: R });
+    const out = session(buffer, sine(300, 0.02), onTime, 0.1);
+    expect(ms(firstLoud(out))).to.be.below(DEFAULT_PREBUFFER_MS + ms(QUANTUM));
+    expect(maxStep(out)).to.be.below(sineStep(300, 0.5) * 1.2);
+  });
+
+  it('plays on-time frames without a gap, stretching toward the assumed jitter, then settles at the least delay', () => {
+    const buffer = new JitterBuffer({ sampleRate: R });
+    const out = session(buffer, sine(300, 3), onTime, 2.99);
+    const { underruns, stretchedSamples, shortenedSamples, targetSamples } = buffer.stats;
+    expect(underruns).to.equal(0);
+    // Built up toward the 60 ms assumed at the start, then gave it back once the arrivals showed none.
+    expect(ms(stretchedSamples)).to.be.within(20, 60);
+    expect(ms(shortenedSamples)).to.be.within(ms(stretchedSamples) - 10, ms(stretchedSamples) + 10);
+    expect(ms(targetSamples)).to.be.below(DEFAULT_PREBUFFER_MS + 3);
+    expect(ms(buffer.queuedSamples)).to.be.below(20 + DEFAULT_PREBUFFER_MS + 6);
+    expectClean(out.subarray(R / 50), 300, 0.5);
+  });
+
+  it('drains a backlog 15 % faster at most, keeping the pitch', () => {
+    // A 1 s stall: the first second of audio arrives at once at 1 s, the rest on time.
+    const buffer = new JitterBuffer({ sampleRate: R });
+    const arrival = (k: number) => Math.max(1, onTime(k));
+    const out = session(buffer, sine(300, 6), arrival, 5);
+    const start = firstLoud(out);
+    const speedUp = buffer.stats.shortenedSamples / (out.length - start);
+    expect(speedUp).to.be.within(0.12, 0.155);
+    expectClean(out.subarray(start + R / 50), 300, 0.5);
+  });
+
+  it('shortens pauses faster than voiced audio', () => {
+    const buffer = new JitterBuffer({ sampleRate: R });
+    session(buffer, new Float32Array(R), () => 0, 0.25);
+    // A second of silence queued at once: a quarter of a second of output gets through three of it.
+    expect(ms(buffer.playedSamples)).to.be.above(750);
+  });
+
+  it('keeps speech-like audio sounding the same while draining it (spectral distance)', () => {
+    const speech = speechLike(
+      [{ voiced: 0.9, pitch: 140 }, 0.12, { voiced: 0.7, pitch: 118 }, 0.25, { voiced: 0.9, pitch: 165 }],
+      { sampleRate: R, amplitude: 0.07 },
+    );
+    const buffer = new JitterBuffer({ sampleRate: R });
+    const out = session(buffer, speech, () => 0, speech.length / R);
+    const played = out.subarray(0, lastLoud(out) + 1);
+    expect(ms(buffer.stats.shortenedSamples)).to.be.above(400);
+    const distance = spectralDistanceDb(speech, played, R);
+    // The same speed-up by resampling, as a method that changes the pitch would do it.
+    const resampled = new Float32Array(played.length).map((_, i) => {
+      const x = (i * speech.length) / played.length;
+      const j = Math.floor(x);
+      return speech[j] + (x - j) * ((speech[j + 1] ?? 0) - speech[j]);
+    });
+    const broken = spectralDistanceDb(speech, resampled, R);
+    console.log(
+      `speech drained by ${ms(buffer.stats.shortenedSamples).toFixed(0)} ms: spectral distance ${distance.toFixed(2)} dB, resampled ${broken.toFixed(2)} dB`,
+    );
+    expect(distance).to.be.below(1);
+    expect(broken).to.be.above(5);
+    expect(maxStep(played)).to.be.below(maxStep(speech) * 1.2);
+  });
+
+  it('learns the jitter of the session and starts the next turn after it', () => {
+    const buffer = new JitterBuffer({ sampleRate: R });
+    // Every other frame 30 ms late (and the one after it held back to 10 ms late: a socket keeps order).
+    const late = (k: number) => onTime(k) + (k % 2 ? 0.03 : 0.01);
+    const first = session(buffer, sine(300, 2), late, 2.2);
+    expect(buffer.stats.underruns).to.be.at.most(2); // only at the very start, before any jitter was seen
+    const learned = ms(buffer.stats.targetSamples);
+    expect(learned).to.be.within(DEFAULT_PREBUFFER_MS + 20, DEFAULT_PREBUFFER_MS + 23); // 20 ms apart
+    expectClean(first.subarray(R / 5, 2 * R), 300, 0.5);
+
+    session(buffer, new Float32Array(0), onTime, 1); // the pause between turns
+    const next = session(buffer, sine(300, 0.5), onTime, 0.3);
+    expect(ms(firstLoud(next))).to.be.within(learned - 2, learned + ms(QUANTUM) + 2);
+  });
+
+  it('conceals an underrun by repeating the last period, fading out without a click', () => {
+    const buffer = new JitterBuffer({ sampleRate: R });
+    let dry = -1;
+    const out = session(buffer, sine(300, 0.3), onTime, 0.5, (q) => {
+      if (dry < 0 && buffer.stats.underruns) dry = q * QUANTUM;
+    });
+    expect(dry).to.be.above(0);
+    const concealed = out.subarray(dry + QUANTUM, dry + QUANTUM + R / 100); // well inside the 25 ms
+    // Still the tone (its energy at 300 Hz), fading: quieter than before, not silent yet.
+    expect(toneAmplitude(concealed, 300, R) / (rms(concealed) * Math.SQRT2)).to.be.above(0.9);
+    expect(rms(concealed)).to.be.within(0.05, 0.3);
+    expect(ms(buffer.stats.concealedSamples)).to.be.closeTo(25, 1);
+    expect(out.subarray(dry + (30 * R) / 1000).every((s) => s === 0)).to.equal(true);
+    expect(maxStep(out)).to.be.below(sineStep(300, 0.5) * 1.2);
+  });
+
+  it('fades audio that returns in under the concealment, without a click', () => {
+    const buffer = new JitterBuffer({ sampleRate: R });
+    // From frame 10 on, 50 ms late: more than the ~30 ms it has stretched to by then, so a short hole.
+    const out = session(buffer, sine(300, 1), (k) => onTime(k) + (k >= 10 ? 0.05 : 0), 0.9);
+    expect(buffer.stats.underruns).to.equal(1);
+    expect(buffer.stats.concealedSamples).to.be.above(0);
+    console.log(
+      `hole: concealed ${ms(buffer.stats.concealedSamples).toFixed(1)} ms, silent ${ms(buffer.stats.insertedSilenceSamples).toFixed(1)} ms, longest zero run ${longestZeroRun(out.subarray(firstLoud(out)))}`,
+    );
+    expect(maxStep(out)).to.be.below(sineStep(300, 0.5) * 1.2);
+  });
+
+  it('interrupt() fades out within 5 ms and the next reply starts as a turn does', () => {
+    const buffer = new JitterBuffer({ sampleRate: R });
+    const before = session(buffer, sine(300, 1), () => 0, 0.2);
+    buffer.interrupt();
+    const after = session(buffer, new Float32Array(0), onTime, 0.05);
+    expect(after.subarray((5 * R) / 1000).every((s) => s === 0)).to.equal(true);
+    expect(maxStep(Float32Array.of(...before, ...after))).to.be.below(sineStep(300, 0.5) * 1.2);
+    expect(buffer.queuedSamples).to.equal(0);
+    expect(buffer.stats.underruns).to.equal(0);
+
+    const reply = session(buffer, sine(300, 0.1), onTime, 0.1);
+    expect(ms(firstLoud(reply))).to.be.below(DEFAULT_PREBUFFER_MS + ms(QUANTUM));
   });
 });

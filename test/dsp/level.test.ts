@@ -1,13 +1,12 @@
 import { expect } from '@open-wc/testing';
 import { LevelMeter, levelAfterGain, rmsToLevel } from '../../src/dsp/level.js';
+import { sine as tone } from '../../tools/signals.js';
 
 const RATE = 48000;
 const QUANTUM = 128;
 
 /** A 750 Hz sine: a whole number of cycles in a 128-sample quantum, so its RMS is exactly amplitude/√2. */
-function sine(amplitude: number, length = QUANTUM): Float32Array {
-  return new Float32Array(length).map((_, i) => amplitude * Math.sin((2 * Math.PI * 750 * i) / RATE));
-}
+const sine = (amplitude: number, length = QUANTUM) => tone(750, RATE, length, { amplitude });
 
 describe('rmsToLevel', () => {
   it('maps -60..0 dBFS linearly onto 0..1 and clamps outside', () => {

@@ -1,24 +1,10 @@
 import { expect } from '@open-wc/testing';
 import { Resampler } from '../../src/dsp/resampler.js';
-import { rms, toneAmplitude } from '../../tools/analysis.js';
+import { db, rms, toneAmplitude } from '../../tools/analysis.js';
+import { concat, mulberry32 as random, sine as unitSine } from '../../tools/signals.js';
 
 const AMPLITUDE = 0.5;
-
-function sine(freq: number, rate: number, length: number): Float32Array {
-  const x = new Float32Array(length);
-  for (let i = 0; i < length; i++) x[i] = AMPLITUDE * Math.sin((2 * Math.PI * freq * i) / rate);
-  return x;
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const sine = (freq: number, rate: number, length: number) => unitSine(freq, rate, length, { amplitude: AMPLITUDE });
 
 /** Resamples a quarter second of a sine and returns the output with the filter's start-up transient cut off. */
 function resampleTone(inRate: number, outRate: number, freq: number): Float32Array {
@@ -26,8 +12,6 @@ function resampleTone(inRate: number, outRate: number, freq: number): Float32Arr
   const out = resampler.process(sine(freq, inRate, Math.round(inRate / 4)));
   return out.subarray(Math.ceil(2 * resampler.delaySamples) + 16);
 }
-
-const db = (ratio: number): number => 20 * Math.log10(ratio);
 
 /** How far below an equal-amplitude 440 Hz tone everything that comes out for `freq` lies, in dB. */
 function aliasRejection(inRate: number, freq: number): number {
@@ -146,13 +130,8 @@ describe('Resampler', () => {
           parts.push(streaming.process(input.subarray(i, i + size)));
           i += size;
         }
-        const streamed = new Float32Array(oneShot.length);
-        let offset = 0;
-        for (const part of parts) {
-          streamed.set(part, offset);
-          offset += part.length;
-        }
-        expect(offset).to.equal(oneShot.length);
+        const streamed = concat(parts);
+        expect(streamed.length).to.equal(oneShot.length);
         expect(streamed).to.deep.equal(oneShot);
       });
     }

@@ -1,8 +1,11 @@
 // Shared by the media tests: a recorder worklet that taps any node, tone frames on the wire format,
 // and small measuring helpers. Not a test file itself.
 import { floatToInt16, int16ToFloat } from '../../src/dsp/pcm.js';
-import { WIRE_RATE } from '../../src/wire.js';
+import { FRAME_SAMPLES, WIRE_RATE } from '../../src/wire.js';
 import type { AudioEngine } from '../../src/audio/audio-engine.js';
+import { concat, sine } from '../../tools/signals.js';
+
+export { sleep, until } from '../../tools/wait.js';
 import { addWorkletModule } from '../../src/audio/worklet-loader.js';
 
 /** A test-only processor: posts a copy of each input block with the context frame it was rendered at. */
@@ -23,7 +26,7 @@ export class Recorder {
     node.port.onmessage = (event) => this.blocks.push(event.data);
   }
 
-  /** Starts recording `source`. The recorder has no output: Chromium renders it because its input is live. */
+  /** Starts recording `source`. The recorder has no output: the engines render it because its input is live. */
   static async tap(source: AudioNode): Promise<Recorder> {
     await addWorkletModule(source.context, RECORDER_CODE);
     const node = new AudioWorkletNode(source.context, 'test-recorder', { numberOfOutputs: 0 });
@@ -38,13 +41,7 @@ export class Recorder {
 
   /** Everything recorded so far, contiguous from `startFrame`. */
   samples(): Float32Array {
-    const out = new Float32Array(this.blocks.reduce((n, b) => n + b.samples.length, 0));
-    let offset = 0;
-    for (const { samples } of this.blocks) {
-      out.set(samples, offset);
-      offset += samples.length;
-    }
-    return out;
+    return concat(this.blocks.map((block) => block.samples));
   }
 
   stop(): void {
@@ -53,23 +50,15 @@ export class Recorder {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` every 20 ms until it holds, failing after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** A continuous sine at 16 kHz cut into wire frames (Int16 LE) of `frameSamples` samples each. */
-export function toneFrames(freq: number, amplitude: number, seconds: number, frameSamples = 320): ArrayBuffer[] {
+export function toneFrames(
+  freq: number,
+  amplitude: number,
+  seconds: number,
+  frameSamples = FRAME_SAMPLES,
+): ArrayBuffer[] {
   const total = Math.round(seconds * WIRE_RATE);
-  const tone = new Float32Array(total);
-  for (let i = 0; i < total; i++) tone[i] = amplitude * Math.sin((2 * Math.PI * freq * i) / WIRE_RATE);
-  const pcm = floatToInt16(tone);
+  const pcm = floatToInt16(sine(freq, WIRE_RATE, total, { amplitude }));
   const frames: ArrayBuffer[] = [];
   for (let i = 0; i < total; i += frameSamples) frames.push(pcm.slice(i, i + frameSamples).buffer);
   return frames;
@@ -121,24 +110,65 @@ export function longestZeroRun(samples: Float32Array): number {
   return longest;
 }
 
-/** Largest jump between neighbouring samples: a click shows as a step far above the signal's own. */
-export function maxStep(samples: Float32Array): number {
-  let max = 0;
-  for (let i = 1; i < samples.length; i++) max = Math.max(max, Math.abs(samples[i] - samples[i - 1]));
-  return max;
-}
-
-/** Wraps `navigator.mediaDevices.getUserMedia` to keep each stream it hands out; `restore()` undoes it. */
-export function spyOnGetUserMedia(): { streams: MediaStream[]; restore(): void } {
+/** Puts `replacement` in place of `navigator.mediaDevices.getUserMedia`; the returned function undoes it. */
+function replaceGetUserMedia(
+  replacement: (original: MediaDevices['getUserMedia'], constraints?: MediaStreamConstraints) => Promise<MediaStream>,
+): () => void {
   const media = navigator.mediaDevices;
   const original = media.getUserMedia;
+  media.getUserMedia = (constraints) => replacement(original.bind(media), constraints);
+  return () => void (media.getUserMedia = original);
+}
+
+/** Wraps `getUserMedia` to keep each stream it hands out and what it was asked; `restore()` undoes it. */
+export function spyOnGetUserMedia(): {
+  streams: MediaStream[];
+  constraints: MediaStreamConstraints[];
+  restore(): void;
+} {
   const streams: MediaStream[] = [];
-  media.getUserMedia = async (constraints) => {
-    const stream = await original.call(media, constraints);
+  const constraints: MediaStreamConstraints[] = [];
+  const restore = replaceGetUserMedia(async (original, asked = {}) => {
+    constraints.push(asked);
+    const stream = await original(asked);
     streams.push(stream);
     return stream;
+  });
+  return { streams, constraints, restore };
+}
+
+/**
+ * Stands in for the microphone at the getUserMedia seam, for tests that need a known signal: each engine's
+ * fake device plays its own (tools/engines.ts). Each call gets a track playing `freqs`, each at `amplitude`,
+ * from an AudioContext of its own at `sampleRate` (default: the device's, as the engine's own context).
+ * Give the engine's rate: Firefox (ESR 153) plays a track from a context at another rate about 4× too loud.
+ * `restore()` puts getUserMedia back and closes those contexts.
+ */
+export function injectMicrophone(
+  freqs: readonly number[],
+  { amplitude = 0.25, sampleRate }: { amplitude?: number; sampleRate?: number } = {},
+): { restore(): Promise<void> } {
+  const contexts: AudioContext[] = [];
+  const restoreGetUserMedia = replaceGetUserMedia(async () => {
+    const context = new AudioContext(sampleRate ? { sampleRate } : {});
+    contexts.push(context);
+    const destination = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
+    const gain = new GainNode(context, { gain: amplitude });
+    gain.connect(destination);
+    for (const frequency of freqs) {
+      const tone = new OscillatorNode(context, { frequency });
+      tone.connect(gain);
+      tone.start();
+    }
+    await context.resume();
+    return destination.stream;
+  });
+  return {
+    async restore() {
+      restoreGetUserMedia();
+      await Promise.all(contexts.map((context) => context.close()));
+    },
   };
-  return { streams, restore: () => void (media.getUserMedia = original) };
 }
 
 /** The transport's ends of an engine's ports, as a test drives them: microphone frames out, agent audio in. */

@@ -5,6 +5,8 @@ import WebSocket from 'ws';
 import { createVoiceServer, listenVoiceServer, type VoiceServer, type VoiceServerOptions } from '../../server/index.js';
 import { FRAME_SAMPLES, WIRE_RATE } from '../../src/wire.js';
 import { bytesToSamples, toFrames } from '../../server/pcm.js';
+import { floatToInt16 } from '../../src/dsp/pcm.js';
+import { sine } from '../../tools/signals.js';
 
 export const API_KEY = 'test-key-0123456789';
 
@@ -144,13 +146,14 @@ export class TestClient {
   }
 }
 
+/** Int16 samples at the wire rate of a sine tone. */
+export function toneSamples(seconds: number, { freq = 440, amplitude = 0.3 } = {}): Int16Array {
+  return floatToInt16(sine(freq, WIRE_RATE, Math.round(seconds * WIRE_RATE), { amplitude }));
+}
+
 /** 20 ms frames of a sine tone. */
-export function toneFrames(seconds: number, { freq = 440, amplitude = 0.3 } = {}): Buffer[] {
-  const samples = new Int16Array(Math.round(seconds * WIRE_RATE));
-  for (let i = 0; i < samples.length; i++) {
-    samples[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * freq * i) / WIRE_RATE));
-  }
-  return toFrames(samples);
+export function toneFrames(seconds: number, options: { freq?: number; amplitude?: number } = {}): Buffer[] {
+  return toFrames(toneSamples(seconds, options));
 }
 
 /** 20 ms frames of digital silence. */
@@ -163,5 +166,4 @@ export function samplesOf(frames: readonly AudioFrame[]): Int16Array {
   return bytesToSamples(Buffer.concat(frames.map((f) => f.bytes)));
 }
 
-/** Resolves after `ms`. */
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../../tools/wait.js';

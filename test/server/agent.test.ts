@@ -64,10 +64,10 @@ describe('echo agent over the socket', () => {
 
   it('ignores a blip shorter than the minimum utterance', async () => {
     const client = await session(quiet);
-    const before = client.audio.length;
+    const heard = client.audio.length;
     client.sendFrames([...silenceFrames(0.2), ...toneFrames(0.1), ...silenceFrames(0.8)]);
     await sleep(700);
-    assert.equal(client.audio.length, before, 'no echo of a 100 ms blip');
+    assert.equal(client.audio.length, heard, 'no echo of a 100 ms blip');
     client.ws.close(1000);
     await client.closed;
   });

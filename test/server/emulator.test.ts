@@ -113,14 +113,14 @@ describe('session socket protocol', () => {
   });
 
   it('logs one line per session, with its end and reason, never the token or the key', async () => {
-    const before = server.logs.length;
+    const logged = server.logs.length;
     const { token, ws_url } = await serviceToken(server.base);
     const client = await TestClient.connect(ws_url, token);
     await client.message('connected');
     client.ws.close(1000);
     await client.closed;
     await sleep(50);
-    const lines = server.logs.slice(before);
+    const lines = server.logs.slice(logged);
     assert.equal(lines.length, 1);
     assert.match(lines[0], /session #\d+ .*started .*lasted .* s, socket closed \(1000\)/);
     for (const line of server.logs) {

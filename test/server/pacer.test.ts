@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FramePacer } from '../../server/pacer.js';
-import { sleep } from '../helpers/server.js';
+import { sleep, until } from '../../tools/wait.js';
 
 /** `count` distinct one-byte frames (the byte is the index), so order is checkable. */
 const frames = (count: number, from = 0) => Array.from({ length: count }, (_, i) => Buffer.from([from + i]));
@@ -11,10 +11,7 @@ function recorder(options: ConstructorParameters<typeof FramePacer>[1] = {}) {
   const t0 = performance.now();
   const sent: { index: number; at: number }[] = [];
   const pacer = new FramePacer((frame) => sent.push({ index: frame[0], at: performance.now() - t0 }), options);
-  const done = async (count: number, timeoutMs = 5000) => {
-    const deadline = performance.now() + timeoutMs;
-    while (sent.length < count && performance.now() < deadline) await sleep(10);
-  };
+  const done = (count: number, timeoutMs = 5000) => until(() => sent.length >= count, timeoutMs, `${count} frames`, 10);
   return { pacer, sent, done };
 }
 

@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FRAME_SAMPLES, WIRE_RATE } from '../../src/wire.js';
 import { EnergyVad, frameLevelDb, type VadEvent } from '../../server/vad.js';
+import { toneSamples } from '../helpers/server.js';
 
 // Synthetic 20 ms frames: a sine tone, digital silence, and deterministic white noise.
 function tone(frames: number, amplitude = 0.3, freq = 300): Int16Array[] {
-  return Array.from({ length: frames }, (_, f) =>
-    Int16Array.from({ length: FRAME_SAMPLES }, (_, i) =>
-      Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * freq * (f * FRAME_SAMPLES + i)) / WIRE_RATE)),
-    ),
-  );
+  const samples = toneSamples((frames * FRAME_SAMPLES) / WIRE_RATE, { freq, amplitude });
+  return Array.from({ length: frames }, (_, f) => samples.subarray(f * FRAME_SAMPLES, (f + 1) * FRAME_SAMPLES));
 }
 const silence = (frames: number) => Array.from({ length: frames }, () => new Int16Array(FRAME_SAMPLES));
 let seed = 1;

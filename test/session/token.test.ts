@@ -91,7 +91,7 @@ describe('parseTokenHttpResponse', () => {
     it(`rejects HTTP ${status} as token_request_failed with httpStatus, even with a token in the body`, () => {
       const err = thrown(() => parseTokenHttpResponse(status, good));
       expect(err.code).to.equal('token_request_failed');
-      expect(err.extra.httpStatus).to.equal(status);
+      expect(err.fields.httpStatus).to.equal(status);
       expect(err.message).to.include(String(status));
       expect(err.message).not.to.include(TOKEN);
     });

@@ -159,10 +159,8 @@ describe('openTransport', () => {
   it('falls back to the main thread where Worker is missing or refused (a CSP without blob:)', async () => {
     (window as { Worker?: unknown }).Worker = undefined;
     expect(openTransport().kind).to.equal('main');
-    window.Worker = class {
-      constructor() {
-        throw new DOMException('Refused by the Content Security Policy', 'SecurityError');
-      }
+    window.Worker = function () {
+      throw new DOMException('Refused by the Content Security Policy', 'SecurityError');
     } as unknown as typeof Worker;
     transport = openTransport();
     expect(transport.kind).to.equal('main');

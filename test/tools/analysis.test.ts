@@ -1,9 +1,11 @@
 import { expect } from '@open-wc/testing';
-import { dominantFrequency, rms, toneAmplitude } from '../../tools/analysis.js';
+import { dominantFrequency, rms, spectralDistanceDb, toneAmplitude } from '../../tools/analysis.js';
+import { sine } from '../../tools/signals.js';
 
+/** Tones of their own amplitudes, each with a phase of its own (its frequency in radians). */
 function tones(parts: [freq: number, amplitude: number][], rate: number, length: number): Float32Array {
   const x = new Float32Array(length);
-  for (let i = 0; i < length; i++) for (const [f, a] of parts) x[i] += a * Math.sin((2 * Math.PI * f * i) / rate + f);
+  for (const [f, a] of parts) sine(f, rate, length, { amplitude: a, phase: f }).forEach((v, i) => (x[i] += v));
   return x;
 }
 
@@ -45,5 +47,16 @@ describe('test analysis helpers', () => {
   it('rms of a full-scale sine is 1/√2', () => {
     expect(rms(tones([[1000, 1]], 16000, 16000))).to.be.closeTo(Math.SQRT1_2, 1e-4);
     expect(rms([])).to.equal(0);
+  });
+
+  it('spectralDistanceDb ignores loudness but not a change of pitch', () => {
+    const voice = (pitch: number, gain: number) =>
+      tones(
+        [1, 2, 3, 4].map((h) => [pitch * h, gain / h] as [number, number]),
+        48000,
+        48000,
+      );
+    expect(spectralDistanceDb(voice(140, 0.5), voice(140, 0.1), 48000)).to.be.below(0.01);
+    expect(spectralDistanceDb(voice(140, 0.5), voice(161, 0.5), 48000)).to.be.above(3);
   });
 });

@@ -15,7 +15,7 @@ export interface CaptureOptions {
 
 /** `processorOptions` of the playback node. */
 export interface PlaybackOptions {
-  /** Audio held back before playback starts, absorbing network jitter, in ms. */
+  /** Least delay before playback starts, in ms; the jitter buffer adds the network jitter it measures. */
   prebufferMs: number;
 }
 
@@ -32,10 +32,10 @@ export type CaptureCommand = { type: 'muted'; muted: boolean } | PortCommand;
 export type CaptureReport = { level: number };
 
 /**
- * Main thread → playback processor: agent audio (Int16 LE, 16 kHz, any length), or barge-in. Agent
- * audio from the transport comes on the port of a PortCommand, as bare ArrayBuffers.
+ * Main thread → playback processor: barge-in, or the port agent audio comes on (Int16 LE, 16 kHz,
+ * any length, as bare ArrayBuffers from the transport).
  */
-export type PlaybackCommand = ArrayBuffer | { type: 'interrupt' } | PortCommand;
+export type PlaybackCommand = { type: 'interrupt' } | PortCommand;
 
 /** Playback counters since the node started. */
 export interface PlaybackStats {
@@ -45,6 +45,10 @@ export interface PlaybackStats {
   dropped: number;
   /** Agent audio queued and not yet played, in samples at the context rate. */
   queued: number;
+  /** Delay the jitter buffer aims for (least delay + measured jitter), in samples at the context rate. */
+  target: number;
+  /** Samples played by concealing underruns (the last pitch period repeated, fading out). */
+  concealed: number;
 }
 
 /** Playback processor → main thread, about `REPORTS_PER_SECOND` times a second while something changes. */

@@ -1,6 +1,7 @@
 // Runs on the audio thread: agent audio (Int16 LE at 16 kHz, transferred from the transport) →
-// Float32 → the context's rate → jitter buffer → the speakers, plus the output level and playback
-// counters ~30 times a second while they change.
+// Float32 → the context's rate → adaptive jitter buffer (which times each arrival by the samples it
+// has played) → the speakers, plus the output level and playback counters ~30 times a second while
+// they change.
 import { DEFAULT_MAX_QUEUE_MS, JitterBuffer } from '../../dsp/jitter-buffer.js';
 import { LevelMeter } from '../../dsp/level.js';
 import { int16ToFloat, pcmBytesToInt16 } from '../../dsp/pcm.js';
@@ -27,7 +28,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   readonly #meter = new LevelMeter(sampleRate);
   readonly #reportEvery = Math.round(sampleRate / REPORTS_PER_SECOND);
   #sinceReport = 0;
-  #reported: PlaybackReport = { level: 0, underruns: 0, dropped: 0, queued: 0 };
+  #reported: PlaybackReport = { level: 0, underruns: 0, dropped: 0, queued: 0, target: 0, concealed: 0 };
   /** Output samples cut from frames longer than the whole queue, before resampling them. */
   #trimmed = 0;
 
@@ -36,9 +37,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     const { prebufferMs } = options.processorOptions as PlaybackOptions;
     this.#queue = new JitterBuffer({ sampleRate, prebufferMs });
     this.port.onmessage = ({ data, ports }: MessageEvent<PlaybackCommand>) => {
-      if (data instanceof ArrayBuffer) this.#enqueue(data);
-      else if (data.type === 'port')
-        ports[0].onmessage = (event: MessageEvent<ArrayBuffer>) => this.#enqueue(event.data);
+      if (data.type === 'port') ports[0].onmessage = (event: MessageEvent<ArrayBuffer>) => this.#enqueue(event.data);
       else this.#interrupt();
     };
   }
@@ -73,12 +72,14 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   }
 
   #report(level: number): void {
-    const { underruns, droppedSamples } = this.#queue.stats;
+    const { underruns, droppedSamples, targetSamples, concealedSamples } = this.#queue.stats;
     const next: PlaybackReport = {
       level,
       underruns,
       dropped: droppedSamples + this.#trimmed,
       queued: this.#queue.queuedSamples,
+      target: targetSamples,
+      concealed: concealedSamples,
     };
     const last = this.#reported;
     const same = (Object.keys(next) as (keyof PlaybackReport)[]).every((key) => next[key] === last[key]);
