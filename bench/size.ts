@@ -28,7 +28,6 @@ const FEATURES: [RegExp, string][] = [
   [/node_modules\/(lit|@lit|lit-html|lit-element)\//, 'Lit runtime'],
   [/worklets\//, 'audio worklets: capture and playback DSP (inlined)'],
   [/src\/audio\//, 'audio engine: context, graph, microphone'],
-  [/socket\.worker/, 'socket Worker (inlined)'],
   [/src\/session\//, 'session: token, socket, protocol'],
   [/src\/voice-agent\.styles\.ts/, 'look: inline bar, floating panel, meter, forced colours'],
   [/src\/voice-agent\.ts/, 'element: controls, layouts, push-to-talk, meter drawing'],

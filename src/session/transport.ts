@@ -1,5 +1,11 @@
-import socketWorkerCode from './socket.worker.ts?worklet';
-import { CLOSE_WAIT_MS, SocketCore, type CoreCommand, type CoreEvent, type CoreStats } from './socket-core.js';
+import {
+  CORE_CONFIG,
+  runSocketCore,
+  type CoreCommand,
+  type CoreEvent,
+  type CoreScope,
+  type CoreStats,
+} from './socket-core.js';
 
 /** Where the audio worklets send microphone frames (`capture`) and take agent audio from (`playback`). */
 export interface AudioPorts {
@@ -10,29 +16,26 @@ export interface AudioPorts {
 /** Where the socket runs: in its own Worker, or on the main thread where no Worker can start. */
 export type TransportKind = 'worker' | 'main';
 
+/** What the core says about a connection, tagged with the id of the `open` command that made it. */
+export type LinkEvent = Exclude<CoreEvent, { type: 'ready' | 'stats' }>;
+
 /**
  * The session's side of the socket core (socket-core.ts), for one session and all its connections.
- * Audio never passes through it: the worklets hold the other ends of `ports`. Events of a connection
- * the session has already left behind (hung up, or replaced by a newer `open()`) are not passed on.
+ * Audio never passes through it: the worklets hold the other ends of `ports`.
  */
 export interface Transport {
   readonly kind: TransportKind;
   /** For the audio engine, once. */
   readonly ports: AudioPorts;
-  /** Open, the token sent. */
-  onopen: (() => void) | null;
-  /** A server text frame (binary frames go to the playback port). */
-  onmessage: ((data: string) => void) | null;
-  /** Closed by the other side or the network, or `refused` (the URL was not accepted); never after hangUp(). */
-  onclose: ((code: number, reason: string, opened: boolean, refused?: string) => void) | null;
-  /** Opens a new connection to `url` that sends `token` first, hanging up the current one. */
-  open(url: string, token: string): void;
-  /** The server said `connected`: the frames kept meanwhile go first, then live audio. */
-  connected(): void;
-  /** Closes the current connection with 1000; microphone frames are kept for the next. */
-  hangUp(): void;
-  /** Counters over every connection; in a Worker, as last reported (at most 250 ms old, final once closed). */
+  /**
+   * Counters over every connection: on the main thread the core's own, from a Worker as last reported
+   * (at most 250 ms old, final once closed).
+   */
   readonly stats: CoreStats;
+  /** A connection opened (the token sent), a server text frame (binary goes to the playback port), a close. */
+  onevent: ((event: LinkEvent) => void) | null;
+  /** Tells the core to open, pass `connected` on, or hang up; queued until it runs. */
+  send(command: Exclude<CoreCommand, { type: 'close' }>): void;
   /** The end: closes the connection with 1000, both ports and the Worker. Idempotent. */
   close(): void;
 }
@@ -40,146 +43,122 @@ export interface Transport {
 /** Makes the transport of one session. */
 export type TransportFactory = () => Transport;
 
-/** Runs the core on the main thread or in a Worker; everything but the command channel is shared. */
-abstract class BaseTransport implements Transport {
-  abstract readonly kind: TransportKind;
-  onopen: (() => void) | null = null;
-  onmessage: ((data: string) => void) | null = null;
-  onclose: Transport['onclose'] = null;
+/** Either side of the core's channel: a Worker, its global scope, or the main thread's stand-ins for them. */
+interface Peer {
+  onmessage: ((event: MessageEvent) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+}
+
+/** The Worker's script: the core's own source, run on the Worker's global scope. */
+const WORKER_SOURCE = `(${runSocketCore})(self,${JSON.stringify(CORE_CONFIG)})`;
+
+/**
+ * The core in a dedicated Worker started from a Blob URL, or (`worker` false, no Worker, or one that
+ * cannot start) on the main thread: the same code, the same messages, the same
+ * ports either way. Commands wait until the core says `ready`, and only then are the audio ports handed
+ * over, so a Worker that fails to start (a Content-Security-Policy without `blob:` for workers may fail
+ * it late) leaves them for the main thread.
+ */
+export class CoreTransport implements Transport {
+  kind: TransportKind = 'main';
+  onevent: Transport['onevent'] = null;
   stats: CoreStats = { framesSent: 0, framesDropped: 0, framesReceived: 0 };
   readonly ports: AudioPorts;
-  /** The ends the core holds. */
-  protected readonly coreEnds: [MessagePort, MessagePort];
-  #id = 0;
   /** close() was called. */
   closed = false;
+  /** The ends the core holds. */
+  readonly #coreEnds: MessagePort[];
+  /** The last connection opened: the one a failing Worker takes with it. */
+  #id = 0;
+  /** Where the core runs: the Worker, or its stand-in on the main thread. */
+  #core!: Peer;
+  #waiting: CoreCommand[] | null = [];
 
-  constructor() {
+  constructor(worker = true) {
     const capture = new MessageChannel();
     const playback = new MessageChannel();
     this.ports = { capture: capture.port1, playback: playback.port1 };
-    this.coreEnds = [capture.port2, playback.port2];
-  }
-
-  protected abstract send(command: CoreCommand): void;
-
-  open(url: string, token: string): void {
-    this.send({ type: 'open', id: ++this.#id, url, token });
-  }
-
-  connected(): void {
-    this.send({ type: 'connected' });
-  }
-
-  hangUp(): void {
-    this.#id++;
-    this.send({ type: 'hangup' });
+    this.#coreEnds = [capture.port2, playback.port2];
+    if (worker) {
+      const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+      try {
+        // Throws where Worker is missing or a CSP refuses the URL at once.
+        const core = new Worker(url);
+        core.onerror = () => this.#fallBack();
+        this.#listen(core);
+        this.kind = 'worker';
+      } catch {
+        // The main thread, below.
+      }
+      // The Worker resolved its URL as it was constructed.
+      URL.revokeObjectURL(url);
+    }
+    if (this.kind === 'main') this.#runHere();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.#id++;
-    this.onopen = this.onmessage = this.onclose = null;
+    this.onevent = null;
+    // Queued like any command if the core is not running yet: it then starts, closes the ports and ends.
     this.send({ type: 'close' });
+    // The core ends itself once the socket has closed (its final counters say so); this is the backstop.
+    setTimeout(() => this.#release(), 2 * CORE_CONFIG.closeWait);
   }
 
-  /** The core is gone (its Worker crashed): the current connection is lost, as a network drop would be. */
-  protected lost(): void {
-    this.event({ type: 'close', id: this.#id, code: 1006, reason: '', opened: true });
+  send(command: CoreCommand): void {
+    if (command.type === 'open') this.#id = command.id;
+    if (this.#waiting) this.#waiting.push(command);
+    else this.#core.postMessage(command);
   }
 
-  protected event(event: CoreEvent): void {
-    if (event.type === 'stats') {
-      const { type: _, ...stats } = event;
-      this.stats = stats;
-    } else if (event.id === this.#id) {
-      if (event.type === 'open') this.onopen?.();
-      else if (event.type === 'message') this.onmessage?.(event.data);
-      else this.onclose?.(event.code, event.reason, event.opened, event.refused);
-    }
-  }
-}
-
-/** The fallback: the same core on the main thread, its counters read directly. */
-export class MainTransport extends BaseTransport {
-  readonly kind = 'main';
-  readonly #core: SocketCore;
-
-  constructor() {
-    super();
-    this.#core = new SocketCore((event) => this.event(event), ...this.coreEnds);
-    this.stats = this.#core.stats;
-  }
-
-  protected send(command: CoreCommand): void {
-    this.#core.command(command);
-  }
-}
-
-/**
- * The core in a dedicated Worker started from a Blob URL. Commands wait until the Worker says `ready`
- * (only then are the ports handed over); if it fails to start (a Content-Security-Policy without
- * `blob:` for workers may fail it late), the core runs on the main thread instead, with the same ports.
- */
-class WorkerTransport extends BaseTransport {
-  kind: TransportKind = 'worker';
-  #worker: Worker | null;
-  #waiting: CoreCommand[] | null = [];
-  #main: SocketCore | null = null;
-  #url: string;
-
-  constructor() {
-    super();
-    // Throws where Worker is missing or a CSP refuses the URL at once; openTransport falls back then.
-    this.#url = URL.createObjectURL(new Blob([socketWorkerCode], { type: 'text/javascript' }));
-    try {
-      this.#worker = new Worker(this.#url);
-    } catch (err) {
-      URL.revokeObjectURL(this.#url);
-      throw err;
-    }
-    this.#worker.onerror = () => this.#fallBack();
-    this.#worker.onmessage = ({ data }: MessageEvent<CoreEvent | { type: 'ready' }>) => {
-      if (data.type !== 'ready') return this.#received(data);
-      URL.revokeObjectURL(this.#url);
-      this.#worker!.postMessage(null, this.coreEnds);
-      for (const command of this.#waiting!) this.#worker!.postMessage(command);
-      this.#waiting = null;
+  #listen(core: Peer): void {
+    this.#core = core;
+    core.onmessage = ({ data }: MessageEvent<CoreEvent>) => {
+      if (data.type === 'ready') {
+        core.postMessage(null, this.#coreEnds);
+        for (const command of this.#waiting!) core.postMessage(command);
+        this.#waiting = null;
+      } else if (data.type === 'stats') {
+        const { type: _, final, ...stats } = data;
+        Object.assign(this.stats, stats);
+        if (final) this.#release();
+      } else this.onevent?.(data);
     };
   }
 
-  protected send(command: CoreCommand): void {
-    if (this.#main) this.#main.command(command);
-    else if (this.#waiting) this.#waiting.push(command);
-    else this.#worker?.postMessage(command);
-    if (command.type !== 'close') return;
-    // It ends itself once the socket has closed; this is the backstop should it never answer.
-    if (!this.#main && !this.#waiting) return void setTimeout(() => this.#terminate(), 2 * CLOSE_WAIT_MS);
-    if (this.#waiting) for (const port of this.coreEnds) port.close(); // never handed over
-    this.#terminate();
-  }
-
-  #received(event: CoreEvent): void {
-    this.event(event);
-    if (this.closed && event.type === 'stats') this.#terminate(); // the final counters
-  }
-
-  #fallBack(): void {
-    if (!this.#waiting) return this.lost(); // the ports went with it: no fallback now
-    const waiting = this.#waiting;
-    this.#terminate();
+  /**
+   * The core on this thread, with the same messages as from a Worker, passed on synchronously both ways
+   * (as the socket's own events are), so the main thread spends no task on each.
+   */
+  #runHere(): void {
     this.kind = 'main';
-    const core = (this.#main = new SocketCore((event) => this.event(event), ...this.coreEnds));
-    this.stats = core.stats;
-    for (const command of waiting) core.command(command);
+    const scope: CoreScope = {
+      onmessage: null,
+      postMessage: (data) => here.onmessage!({ data } as MessageEvent),
+      close() {},
+    };
+    const here: Peer = {
+      onmessage: null,
+      postMessage: (data, ports = []) => scope.onmessage!({ data, ports } as unknown as MessageEvent),
+    };
+    this.#listen(here);
+    this.stats = runSocketCore(scope, CORE_CONFIG);
   }
 
-  #terminate(): void {
-    URL.revokeObjectURL(this.#url);
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#waiting = null;
+  /**
+   * The Worker failed. Before it had the ports, the core moves to the main thread with what was asked
+   * meanwhile; after, the ports went with it, so the current connection is lost, as a network drop.
+   */
+  #fallBack(): void {
+    this.#release();
+    if (this.#waiting) return this.#runHere();
+    this.onevent?.({ type: 'close', id: this.#id, code: 1006, reason: '', opened: true });
+  }
+
+  /** Ends the Worker (on the main thread, the core has ended by itself). */
+  #release(): void {
+    (this.#core as Partial<Worker>).terminate?.();
   }
 }
 
@@ -187,10 +166,4 @@ class WorkerTransport extends BaseTransport {
  * The default {@link TransportFactory}: the Worker where one can start, else the main thread. Both run
  * the same core with the same ports, so they behave the same; `getStats().transport` says which.
  */
-export const openTransport: TransportFactory = () => {
-  try {
-    return new WorkerTransport();
-  } catch {
-    return new MainTransport();
-  }
-};
+export const openTransport: TransportFactory = () => new CoreTransport();

@@ -11,7 +11,7 @@ import {
 } from '../events.js';
 import type { ErrorMessageKey } from '../labels.js';
 import { holdPage } from './page-life.js';
-import { parseServerMessage } from './protocol.js';
+import { parseServerMessage, tokenMessage } from './protocol.js';
 import type { SessionAudio } from './session-audio.js';
 import { DEFAULT_TOKEN_TIMEOUT_MS, obtainToken, type TokenResponse } from './token.js';
 import { openTransport, type Transport, type TransportFactory } from './transport.js';
@@ -78,6 +78,8 @@ export interface VoiceSessionConfig {
 
 /** One connection to the service within a run. */
 interface Link {
+  /** The transport's events about this connection carry it. */
+  readonly id: number;
   connected: boolean;
   /** Pending until the server's `connected`. */
   timer?: ReturnType<typeof setTimeout>;
@@ -115,6 +117,8 @@ interface Run {
  */
 export class VoiceSession implements ReactiveController {
   #run: Run | null = null;
+  /** Links dialled so far: the next one's id. */
+  #links = 0;
   /** The current run, or the last one once it ended (for getStats()). */
   #last: Run | null = null;
   #status: VoiceAgentStatus = 'idle';
@@ -248,15 +252,18 @@ export class VoiceSession implements ReactiveController {
     try {
       run.releasePage = holdPage(() => void this.stop());
       const transport = (run.transport = (this.#config.transport ?? openTransport)());
-      transport.onopen = () => run.link?.open();
-      transport.onmessage = (data) => this.#receive(run, data);
-      transport.onclose = (code, reason, opened, refused) => {
+      transport.onevent = (event) => {
+        const link = run.link;
+        if (event.id !== link?.id) return; // a connection already left behind
+        if (event.type === 'open') return link.open();
+        if (event.type === 'message') return this.#receive(run, event.data);
+        const { code, refused } = event;
         const error = refused
           ? new VoiceAgentError('socket_failed', {}, refused)
-          : opened
-            ? new VoiceAgentError('connection_lost', { closeCode: code, closeReason: reason })
+          : event.opened
+            ? new VoiceAgentError('connection_lost', { closeCode: code, closeReason: event.reason })
             : new VoiceAgentError('socket_failed/closed', { closeCode: code });
-        if (run.link) this.#linkFailed(run, run.link, error);
+        this.#linkFailed(run, link, error);
       };
       const audio = this.#config.createAudio();
       audio.muted = this.#muted;
@@ -320,7 +327,14 @@ export class VoiceSession implements ReactiveController {
     const ready = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
     });
-    const link: Link = { connected: false, ready, settle, open: () => open(), opened: new Promise((r) => (open = r)) };
+    const link: Link = {
+      id: ++this.#links,
+      connected: false,
+      ready,
+      settle,
+      open: () => open(),
+      opened: new Promise((r) => (open = r)),
+    };
     ready.catch(() => {}); // a failed reconnect attempt is handled by its loop, not as an unhandled rejection
     run.link = link;
     // A socket to an unreachable host can sit in CONNECTING for minutes, and a service that never says
@@ -330,7 +344,7 @@ export class VoiceSession implements ReactiveController {
       () => this.#linkFailed(run, link, new VoiceAgentError('socket_failed/timeout', { seconds: timeoutMs / 1000 })),
       timeoutMs,
     );
-    run.transport!.open(ws_url, secret);
+    run.transport!.send({ type: 'open', id: link.id, url: ws_url, first: tokenMessage(secret) });
     return link;
   }
 
@@ -389,7 +403,7 @@ export class VoiceSession implements ReactiveController {
         if (run.wasConnected) run.reconnects++;
         run.wasConnected = true;
         // First words: what the microphone caught while connecting goes first, in order, then live audio.
-        run.transport!.connected();
+        run.transport!.send({ type: 'connected' });
         // `agent_ready` may have come first; the status never goes back from ready.
         if (this.#status !== 'ready') this.#setStatus('connected');
         if (this.#run === run) this.#emit('voice-agent-connected');
@@ -436,7 +450,7 @@ export class VoiceSession implements ReactiveController {
     if (!link) return;
     run.link = null;
     clearTimeout(link.timer);
-    run.transport!.hangUp();
+    run.transport!.send({ type: 'hangup' });
   }
 
   /** Ends the run with a failure: a lost connection is `ended`, anything else `error`. */

@@ -2,7 +2,15 @@
 // a Worker by default, the main thread where none can start, each released on close.
 import { aTimeout, expect, waitUntil } from '@open-wc/testing';
 import { Server, type Client } from 'mock-socket';
-import { EARLY_AUDIO_MS, SocketCore, type CoreEvent } from '../../src/session/socket-core.js';
+import {
+  CORE_CONFIG,
+  EARLY_AUDIO_MS,
+  runSocketCore,
+  type CoreCommand,
+  type CoreEvent,
+  type CoreStats,
+} from '../../src/session/socket-core.js';
+import { tokenMessage } from '../../src/session/protocol.js';
 import { openTransport, type Transport } from '../../src/session/transport.js';
 import { FRAME_BYTES, FRAME_MS } from '../../src/wire.js';
 
@@ -12,20 +20,26 @@ const frame = (fill: number) => new Uint8Array(FRAME_BYTES).fill(fill).buffer;
 const fills = (messages: unknown[]) =>
   messages.filter((m): m is ArrayBuffer => m instanceof ArrayBuffer).map((f) => new Uint8Array(f)[0]);
 
-describe('SocketCore (mock-socket)', () => {
+describe('runSocketCore (mock-socket)', () => {
   let server: Server;
   let clients: Client[];
   let received: unknown[];
   let closeCodes: number[];
   let events: CoreEvent[];
-  let core: SocketCore;
+  let scopeClosed: boolean;
+  let command: (command: CoreCommand) => void;
   let mic: MessagePort;
   let speaker: MessagePort;
   let played: ArrayBuffer[];
+  /** The last counters the core reported. */
+  const stats = () => events.filter((e): e is { type: 'stats' } & CoreStats => e.type === 'stats').at(-1);
+  const counted = (expected: Partial<CoreStats>) =>
+    waitUntil(() => Object.entries(expected).every(([k, v]) => stats()?.[k as keyof CoreStats] === v), 'counted', WAIT);
 
   beforeEach(() => {
     server = new Server(WS_URL);
     [clients, received, closeCodes, events, played] = [[], [], [], [], []];
+    scopeClosed = false;
     server.on('connection', (socket) => {
       clients.push(socket);
       socket.on('message', (data) => received.push(data));
@@ -35,11 +49,22 @@ describe('SocketCore (mock-socket)', () => {
     const playback = new MessageChannel();
     [mic, speaker] = [capture.port1, playback.port1];
     speaker.onmessage = ({ data }: MessageEvent<ArrayBuffer>) => played.push(data);
-    core = new SocketCore((event) => events.push(event), capture.port2, playback.port2);
+    // The scope a Worker's global would be, synchronous here; this test's own log (a core's last words
+    // come after its test ended).
+    const log = events;
+    const scope = {
+      onmessage: null as ((event: MessageEvent) => void) | null,
+      postMessage: (event: CoreEvent) => void log.push(event),
+      close: () => void (scopeClosed = true),
+    };
+    runSocketCore(scope, CORE_CONFIG);
+    expect(events).to.deep.equal([{ type: 'ready' }]);
+    scope.onmessage!({ data: null, ports: [capture.port2, playback.port2] } as unknown as MessageEvent);
+    command = (data) => scope.onmessage!({ data, ports: [] } as unknown as MessageEvent);
   });
 
   afterEach(() => {
-    core.command({ type: 'close' });
+    if (!scopeClosed) command({ type: 'close' });
     server.stop();
   });
 
@@ -50,54 +75,62 @@ describe('SocketCore (mock-socket)', () => {
 
   it('sends the token first, keeps frames until connected, then the kept ones in order, then live', async () => {
     for (let i = 1; i <= 3; i++) send(i);
-    core.command({ type: 'open', id: 1, url: WS_URL, token: 'tok' });
+    command({ type: 'open', id: 1, url: WS_URL, first: '{"token":"tok"}' });
     await waitUntil(() => events.some((e) => e.type === 'open'), 'open', WAIT);
     await aTimeout(20);
     expect(received).to.deep.equal(['{"token":"tok"}']); // nothing before connected
     clients[0].send('{"type":"connected"}');
     await waitUntil(() => events.some((e) => e.type === 'message'), 'connected passed on', WAIT);
     expect(events.at(-1)).to.deep.equal({ type: 'message', id: 1, data: '{"type":"connected"}' });
-    core.command({ type: 'connected' });
+    command({ type: 'connected' });
     send(4);
     await waitUntil(() => received.length === 5, 'frames', WAIT);
     expect(fills(received)).to.deep.equal([1, 2, 3, 4]);
-    expect(core.stats).to.deep.equal({ framesSent: 4, framesDropped: 0, framesReceived: 0 });
+    await counted({ framesSent: 4, framesDropped: 0, framesReceived: 0 });
   });
 
   it('keeps only the last EARLY_AUDIO_MS while not connected, counting the rest as dropped', async () => {
     const early = EARLY_AUDIO_MS / FRAME_MS;
     for (let i = 0; i < early + 5; i++) send(i);
-    await waitUntil(() => core.stats.framesDropped === 5, 'overflow dropped', WAIT);
+    await counted({ framesDropped: 5 });
   });
 
-  it('passes agent audio to the playback port (counted), text to the session, and closes with 1000', async () => {
-    core.command({ type: 'open', id: 7, url: WS_URL, token: 'tok' });
+  it('passes agent audio to the playback port (counted), text to the session, closes with 1000, then ends', async () => {
+    command({ type: 'open', id: 7, url: WS_URL, first: 'hello' });
     await waitUntil(() => clients.length === 1, 'connection', WAIT);
     clients[0].send(new Int16Array([1, -2]).buffer);
     await waitUntil(() => played.length === 1, 'played', WAIT);
     expect(Array.from(new Int16Array(played[0]))).to.deep.equal([1, -2]);
-    expect(core.stats.framesReceived).to.equal(1);
-    core.command({ type: 'close' });
-    await core.closed; // what the Worker waits for before it ends, so the close frame goes out
-    await waitUntil(() => closeCodes.length === 1, 'closed', WAIT);
+    await counted({ framesReceived: 1 });
+    command({ type: 'close' });
+    // It ends only after the socket's closing handshake, so the close frame goes out, with final counters.
+    await waitUntil(() => scopeClosed, 'scope closed', WAIT);
     expect(closeCodes).to.deep.equal([1000]);
-    // Both ports are closed: a frame posted now reaches nothing.
+    expect(events.at(-1)).to.deep.equal({
+      type: 'stats',
+      final: true,
+      framesSent: 0,
+      framesDropped: 0,
+      framesReceived: 1,
+    });
+    // Both ports are closed: a frame posted now reaches nothing, and no counters follow.
+    const reports = events.length;
     send(9);
-    await aTimeout(20);
-    expect(core.stats.framesDropped).to.equal(0);
+    await aTimeout(CORE_CONFIG.statsEvery + 50);
+    expect(events).to.have.length(reports);
   });
 
   it('hangup closes with 1000 and keeps frames for the next connection; a server close is reported once', async () => {
-    core.command({ type: 'open', id: 1, url: WS_URL, token: 'tok' });
+    command({ type: 'open', id: 1, url: WS_URL, first: 'tok' });
     await waitUntil(() => clients.length === 1, 'first', WAIT);
-    core.command({ type: 'connected' });
-    core.command({ type: 'hangup' });
+    command({ type: 'connected' });
+    command({ type: 'hangup' });
     await waitUntil(() => closeCodes.length === 1, 'hung up', WAIT);
     expect(closeCodes).to.deep.equal([1000]);
     send(5);
-    core.command({ type: 'open', id: 2, url: WS_URL, token: 'tok' });
+    command({ type: 'open', id: 2, url: WS_URL, first: 'tok' });
     await waitUntil(() => clients.length === 2 && received.length === 2, 'second token', WAIT);
-    core.command({ type: 'connected' });
+    command({ type: 'connected' });
     await waitUntil(() => received.length === 3, 'kept frame', WAIT);
     expect(fills(received)).to.deep.equal([5]);
     clients[1].close({ code: 1011, reason: 'crash', wasClean: false });
@@ -108,10 +141,10 @@ describe('SocketCore (mock-socket)', () => {
   });
 
   it('reports a refused URL as a close with the reason, opening nothing', () => {
-    core.command({ type: 'open', id: 3, url: 'not a url', token: 'tok' });
-    expect(events).to.have.length(1);
-    expect(events[0]).to.include({ type: 'close', id: 3, opened: false });
-    expect((events[0] as { refused?: string }).refused).to.be.a('string').and.not.be.empty;
+    command({ type: 'open', id: 3, url: 'not a url', first: 'tok' });
+    const close = events.at(-1);
+    expect(close).to.include({ type: 'close', id: 3, opened: false });
+    expect((close as { refused?: string }).refused).to.be.a('string').and.not.be.empty;
   });
 });
 
@@ -133,8 +166,8 @@ describe('openTransport', () => {
   async function connected(t: Transport): Promise<void> {
     const { token: secret, ws_url } = await token();
     const messages: string[] = [];
-    t.onmessage = (data) => messages.push(data);
-    t.open(ws_url, secret);
+    t.onevent = (event) => void (event.type === 'message' && messages.push(event.data));
+    t.send({ type: 'open', id: 1, url: ws_url, first: tokenMessage(secret) });
     await waitUntil(() => messages.includes('{"type":"connected"}'), 'connected', WAIT);
   }
 
@@ -197,12 +230,12 @@ describe('openTransport', () => {
       terminate() {}
     } as unknown as typeof Worker;
     transport = openTransport();
-    const closes: unknown[][] = [];
-    transport.onclose = (...args) => void closes.push(args);
+    const events: unknown[] = [];
+    transport.onevent = (event) => void events.push(event);
     worker!.onmessage({ data: { type: 'ready' } });
-    transport.open('wss://voice.test/never', 'tok');
+    transport.send({ type: 'open', id: 4, url: 'wss://voice.test/never', first: 'tok' });
     worker!.onerror();
-    expect(closes).to.deep.equal([[1006, '', true, undefined]]);
+    expect(events).to.deep.equal([{ type: 'close', id: 4, code: 1006, reason: '', opened: true }]);
     expect(transport.kind).to.equal('worker');
   });
 });

@@ -4,8 +4,8 @@ import { Server, type Client } from 'mock-socket';
 import { VoiceAgentError, type VoiceAgentErrorCode } from '../../src/errors.js';
 import { ERROR_MESSAGES } from '../../src/labels.js';
 import { VOICE_AGENT_EVENTS, type VoiceAgentErrorDetail, type VoiceAgentEventName } from '../../src/events.js';
-import { EARLY_AUDIO_MS, MAX_BUFFERED_BYTES, MAX_QUEUED_FRAMES } from '../../src/session/socket-core.js';
-import { MainTransport } from '../../src/session/transport.js';
+import { CORE_CONFIG, EARLY_AUDIO_MS } from '../../src/session/socket-core.js';
+import { CoreTransport } from '../../src/session/transport.js';
 import { backoffDelay, RECONNECT, VoiceSession, type VoiceSessionOptions } from '../../src/session/voice-session.js';
 import { FakeAudio } from '../helpers/fake-audio.js';
 
@@ -100,9 +100,9 @@ function setup(options: VoiceSessionOptions = { fetchToken: goodToken }, makeAud
   const host = new TestHost();
   const audios: FakeAudio[] = [];
   // mock-socket replaces the page's WebSocket, not a Worker's: the session runs the main-thread transport.
-  const transports: MainTransport[] = [];
+  const transports: CoreTransport[] = [];
   const session = new VoiceSession(host, {
-    transport: () => transports[transports.push(new MainTransport()) - 1],
+    transport: () => transports[transports.push(new CoreTransport(false)) - 1],
     options: () => options,
     createAudio: () => {
       const audio = makeAudio();
@@ -229,19 +229,19 @@ describe('VoiceSession', () => {
       const socket = await connect(rig);
       const audio = rig.audios[0];
       // mock-socket has no send buffer; pretend the network stalled.
-      (socket.target as { bufferedAmount: number }).bufferedAmount = MAX_BUFFERED_BYTES + 1;
-      const stalled = MAX_QUEUED_FRAMES + 3;
+      (socket.target as { bufferedAmount: number }).bufferedAmount = CORE_CONFIG.maxBuffered + 1;
+      const stalled = CORE_CONFIG.maxQueued + 3;
       for (let i = 1; i <= stalled; i++) audio.capture(i);
       await waitUntil(() => rig.session.getStats().framesDropped === 3, 'three dropped', WAIT);
       await aTimeout(20);
       expect(received).to.have.length(1); // only the token
       (socket.target as { bufferedAmount: number }).bufferedAmount = 0;
       audio.capture(stalled + 1);
-      // The newest MAX_QUEUED_FRAMES of the stall, in order, then the live frame.
-      await waitUntil(() => received.length === 1 + MAX_QUEUED_FRAMES + 1, 'frames after the stall', WAIT);
+      // The newest CORE_CONFIG.maxQueued of the stall, in order, then the live frame.
+      await waitUntil(() => received.length === 1 + CORE_CONFIG.maxQueued + 1, 'frames after the stall', WAIT);
       const firsts = received.slice(1).map((f) => new Uint8Array(f as ArrayBuffer)[0]);
       expect(firsts).to.deep.equal(
-        Array.from({ length: MAX_QUEUED_FRAMES + 1 }, (_, i) => stalled - MAX_QUEUED_FRAMES + 1 + i),
+        Array.from({ length: CORE_CONFIG.maxQueued + 1 }, (_, i) => stalled - CORE_CONFIG.maxQueued + 1 + i),
       );
       expect(rig.session.getStats().framesDropped).to.equal(3);
     });
