@@ -12,7 +12,6 @@ import {
   PLAYBACK_PROCESSOR,
   type CaptureCommand,
   type CaptureOptions,
-  type CaptureReport,
   type PlaybackCommand,
   type PlaybackOptions,
   type PortCommand,
@@ -69,7 +68,7 @@ function stopTracks(stream: MediaStream | null): void {
  * only reads levels. Single use: open() once, close() once (or more; it is idempotent).
  */
 export class AudioEngine implements SessionAudio {
-  /** Called when a level changes: the microphone's every 40 ms and each playback report (~30 a second). */
+  /** Called when a level changes, with the playback worklet's reports (at most REPORTS_PER_SECOND a second). */
   onLevels: ((input: number, output: number) => void) | null = null;
   /** Called when the microphone fails mid-session and no other input can take over. */
   onError: ((error: VoiceAgentError) => void) | null = null;
@@ -118,7 +117,7 @@ export class AudioEngine implements SessionAudio {
   }
 
   /**
-   * Playback counters as last reported by the playback worklet (at most ~33 ms old), with the context
+   * Playback counters as last reported by the playback worklet (at most ~50 ms old), with the context
    * and microphone figures for `getStats()`.
    */
   get stats(): AudioStats & PlaybackStats {
@@ -372,10 +371,6 @@ export class AudioEngine implements SessionAudio {
       channelCountMode: 'explicit', // downmix a stereo microphone
       processorOptions: { muted: this.#muted } satisfies CaptureOptions,
     });
-    this.#capture.port.onmessage = ({ data }: MessageEvent<CaptureReport>) => {
-      this.#turns.input(data.level, performance.now());
-      this.#setLevels(data.level, this.#outputLevel);
-    };
     this.#use(context, stream);
 
     this.#playback = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, {
@@ -386,11 +381,14 @@ export class AudioEngine implements SessionAudio {
         prebufferMs: this.#options.prebufferMs ?? DEFAULT_PREBUFFER_MS,
       } satisfies PlaybackOptions,
     });
+    // The one message the audio thread sends the page (~20 a second while anything changes): both levels and the stats.
     this.#playback.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
-      const { level, ...stats } = event.data;
+      const { level, input, ...stats } = event.data;
+      const now = performance.now();
       this.#stats = stats;
-      this.#turns.output(level, performance.now());
-      this.#setLevels(this.#inputLevel, levelAfterGain(level, this.#volume));
+      this.#turns.input(input, now);
+      this.#turns.output(level, now);
+      this.#setLevels(input, levelAfterGain(level, this.#volume));
     };
     this.#gain = new GainNode(context, { gain: this.#volume });
     this.#playback.connect(this.#gain).connect(context.destination);

@@ -48,7 +48,7 @@ export interface SessionAudio {
   /** Current levels, 0..1. */
   readonly inputLevel: number;
   readonly outputLevel: number;
-  /** Called when the levels change: with every microphone frame (50 a second) and each playback report (~30). */
+  /** Called when the levels change, with each report of the playback worklet (about 20 a second). */
   onLevels: ((input: number, output: number) => void) | null;
   /**
    * Called when the audio fails after open() resolved, e.g. the microphone is unplugged or taken by

@@ -135,7 +135,7 @@ describe('AudioEngine capture (fake microphone)', () => {
 
       reports.length = 0;
       await sleep(1000);
-      // Reported with each 20 ms frame (50 a second) while the level moves (the tone's level moves a little).
+      // Reported with the playback worklet (20 a second) while the level moves (the tone's level moves a little).
       expect(reports.length).to.be.within(5, 60);
 
       const level = engine.inputLevel;

@@ -1,23 +1,15 @@
 // Runs on the audio thread: microphone at the context's rate → 16 kHz → exact 20 ms Int16 frames, each
 // posted as a transferred ArrayBuffer straight to the transport's port (the socket Worker, or the main
-// thread where no Worker can start). Only the level goes to the main thread, at the meter's rate.
+// thread where no Worker can start). Nothing goes to the main thread: the playback processor reports
+// the level with its own.
 import { Framer } from '../../dsp/framer.js';
 import { LevelMeter } from '../../dsp/level.js';
 import { Resampler } from '../../dsp/resampler.js';
-import { FRAME_MS, FRAME_SAMPLES, WIRE_RATE } from '../../wire.js';
-import {
-  CAPTURE_PROCESSOR,
-  REPORTS_PER_SECOND,
-  type CaptureCommand,
-  type CaptureOptions,
-  type CaptureReport,
-} from './messages.js';
-import { RENDER_QUANTUM, workletScope } from './scope.js';
+import { FRAME_SAMPLES, WIRE_RATE } from '../../wire.js';
+import { CAPTURE_PROCESSOR, type CaptureCommand, type CaptureOptions } from './messages.js';
+import { input, RENDER_QUANTUM, workletScope } from './scope.js';
 
 const { sampleRate, AudioWorkletProcessor } = workletScope;
-
-/** The level is reported every this many frames (every 40 ms): as often as the meter draws, no more. */
-const LEVEL_EVERY = Math.ceil(1000 / REPORTS_PER_SECOND / FRAME_MS);
 
 class CaptureProcessor extends AudioWorkletProcessor {
   readonly #resampler = new Resampler(sampleRate, WIRE_RATE);
@@ -30,15 +22,10 @@ class CaptureProcessor extends AudioWorkletProcessor {
   #muted: boolean;
   /** The transport's port; frames before it arrives are dropped. */
   #out: MessagePort | null = null;
-  #frames = 0;
-  #level = 0;
   /** Framer emits a fresh Int16Array per frame, so its buffer can be handed over rather than copied. */
   readonly #send = (frame: Int16Array) => {
     this.#out?.postMessage(frame.buffer, [frame.buffer]);
-    const level = this.#meter.level;
-    if (++this.#frames % LEVEL_EVERY || level === this.#level) return;
-    this.#level = level;
-    this.port.postMessage({ level } satisfies CaptureReport);
+    input.level = this.#meter.level;
   };
 
   constructor(options: AudioWorkletNodeOptions) {
