@@ -10,7 +10,8 @@ export default defineConfig(({ mode }) => {
   const esm = mode === 'esm';
   return {
     plugins: [
-      viteWorklet({ emit: esm ? {} : { 'voice-agent.worklet.js': 'src/audio/worklets/processors.worklet.ts' } }),
+      // The worklet processors and the socket core, as one file for worklet-url (see standalone.worklet.ts).
+      viteWorklet({ emit: esm ? {} : { 'voice-agent.worklet.js': 'src/audio/worklets/standalone.worklet.ts' } }),
       // Lit's html`` and css`` templates keep their source indentation otherwise: a fifth of the script.
       { ...minifyHtmlLiterals({ include: ['src/**/*.ts'], failOnError: true }), enforce: 'pre' },
     ],

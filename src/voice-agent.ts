@@ -130,6 +130,7 @@ export class VoiceAgent extends LitElement {
       fetchToken: this.fetchToken,
       audioConstraints: this.audioConstraints,
       reconnect: this.reconnect,
+      workletUrl: this.workletUrl,
     }),
     createAudio: () => {
       const engine = new AudioEngine({ workletUrl: this.workletUrl });

@@ -40,8 +40,8 @@ export interface Transport {
   close(): void;
 }
 
-/** Makes the transport of one session. */
-export type TransportFactory = () => Transport;
+/** Makes the transport of one session; `workerUrl` as for {@link CoreTransport}. */
+export type TransportFactory = (workerUrl?: string) => Transport;
 
 /** Either side of the core's channel: a Worker, its global scope, or the main thread's stand-ins for them. */
 interface Peer {
@@ -53,8 +53,9 @@ interface Peer {
 const WORKER_SOURCE = `(${runSocketCore})(self,${JSON.stringify(CORE_CONFIG)})`;
 
 /**
- * The core in a dedicated Worker started from a Blob URL, or (`worker` false, no Worker, or one that
- * cannot start) on the main thread: the same code, the same messages, the same
+ * The core in a dedicated Worker, started from a Blob URL of its source or from `workerUrl` (the site's
+ * copy of dist/voice-agent.worklet.js, which holds it too), or on the main thread (`workerUrl` null, no
+ * Worker, or one that cannot start): the same code, the same messages, the same
  * ports either way. Commands wait until the core says `ready`, and only then are the audio ports handed
  * over, so a Worker that fails to start (a Content-Security-Policy without `blob:` for workers may fail
  * it late) leaves them for the main thread.
@@ -74,15 +75,15 @@ export class CoreTransport implements Transport {
   #core!: Peer;
   #waiting: CoreCommand[] | null = [];
 
-  constructor(worker = true) {
+  constructor(workerUrl?: string | null) {
     const capture = new MessageChannel();
     const playback = new MessageChannel();
     this.ports = { capture: capture.port1, playback: playback.port1 };
     this.#coreEnds = [capture.port2, playback.port2];
-    if (worker) {
-      const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    if (workerUrl !== null) {
+      const url = workerUrl ?? URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
       try {
-        // Throws where Worker is missing or a CSP refuses the URL at once.
+        // Throws where Worker is missing, the URL is of another origin, or a CSP refuses it at once.
         const core = new Worker(url);
         core.onerror = () => this.#fallBack();
         this.#listen(core);
@@ -90,7 +91,7 @@ export class CoreTransport implements Transport {
       } catch {
         // The main thread, below.
       }
-      // The Worker resolved its URL as it was constructed.
+      // The Worker resolved its URL as it was constructed (revoking a URL that is not a blob: does nothing).
       URL.revokeObjectURL(url);
     }
     if (this.kind === 'main') this.#runHere();
@@ -166,4 +167,4 @@ export class CoreTransport implements Transport {
  * The default {@link TransportFactory}: the Worker where one can start, else the main thread. Both run
  * the same core with the same ports, so they behave the same; `getStats().transport` says which.
  */
-export const openTransport: TransportFactory = () => new CoreTransport();
+export const openTransport: TransportFactory = (workerUrl) => new CoreTransport(workerUrl);

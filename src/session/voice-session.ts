@@ -32,6 +32,8 @@ export interface VoiceSessionOptions {
   reconnect?: boolean;
   /** Overrides parts of {@link RECONNECT} (tests shorten it). */
   backoff?: Partial<BackoffPolicy>;
+  /** The site's copy of dist/voice-agent.worklet.js: the socket Worker starts from it too (see transport.ts). */
+  workletUrl?: string;
 }
 
 /** How long the socket may take to open and the service to say `connected`, in milliseconds. */
@@ -251,7 +253,7 @@ export class VoiceSession implements ReactiveController {
     if (this.#run !== run) return; // a status listener stopped it
     try {
       run.releasePage = holdPage(() => void this.stop());
-      const transport = (run.transport = (this.#config.transport ?? openTransport)());
+      const transport = (run.transport = (this.#config.transport ?? openTransport)(options.workletUrl));
       transport.onevent = (event) => {
         const link = run.link;
         if (event.id !== link?.id) return; // a connection already left behind

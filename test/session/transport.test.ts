@@ -11,7 +11,7 @@ import {
   type CoreStats,
 } from '../../src/session/socket-core.js';
 import { tokenMessage } from '../../src/session/protocol.js';
-import { openTransport, type Transport } from '../../src/session/transport.js';
+import { CoreTransport, openTransport, type Transport } from '../../src/session/transport.js';
 import { FRAME_BYTES, FRAME_MS } from '../../src/wire.js';
 
 const WS_URL = 'wss://voice.test/core';
@@ -171,7 +171,8 @@ describe('openTransport', () => {
     await waitUntil(() => messages.includes('{"type":"connected"}'), 'connected', WAIT);
   }
 
-  it('runs the socket in a Worker by default, and terminates it on close', async () => {
+  /** Records the Workers terminated while `body` runs. */
+  async function watchingTerminate(body: (terminated: Worker[]) => Promise<void>): Promise<void> {
     const terminated: Worker[] = [];
     const terminate = Worker.prototype.terminate;
     Worker.prototype.terminate = function (this: Worker) {
@@ -179,14 +180,93 @@ describe('openTransport', () => {
       terminate.call(this);
     };
     try {
-      transport = openTransport();
-      expect(transport.kind).to.equal('worker');
-      await connected(transport);
-      transport.close();
-      await waitUntil(() => terminated.length === 1, 'worker terminated', WAIT);
+      await body(terminated);
     } finally {
       Worker.prototype.terminate = terminate;
     }
+  }
+
+  /** Streams microphone frames into `t`'s capture port until the core has counted `count` sent. */
+  async function sendFrames(t: Transport, count: number): Promise<void> {
+    t.send({ type: 'connected' });
+    for (let i = 0; i < count; i++) {
+      const f = frame(i);
+      t.ports.capture.postMessage(f, [f]);
+    }
+    await waitUntil(() => t.stats.framesSent === count, `${count} frames counted`, WAIT);
+  }
+
+  it('runs the socket in a Worker by default: frames both ways on the ports, counters, released on close', async () => {
+    await watchingTerminate(async (terminated) => {
+      transport = openTransport();
+      expect(transport.kind).to.equal('worker');
+      const played: ArrayBuffer[] = [];
+      transport.ports.playback.onmessage = ({ data }: MessageEvent<ArrayBuffer>) => played.push(data);
+      await connected(transport);
+      await sendFrames(transport, 5);
+      // The local server greets: agent audio goes from the Worker straight to the playback port.
+      await waitUntil(() => played.length > 0 && transport!.stats.framesReceived > 0, 'agent audio', WAIT);
+      expect(played.every((f) => f instanceof ArrayBuffer && f.byteLength > 0)).to.equal(true);
+      transport.close();
+      // Once the socket's closing handshake is done (not the 4 s backstop), with its final counters.
+      const closedAt = performance.now();
+      await waitUntil(() => terminated.length === 1, 'worker terminated', WAIT);
+      expect(performance.now() - closedAt).to.be.below(2 * CORE_CONFIG.closeWait);
+      expect(transport.stats.framesSent).to.equal(5);
+    });
+  });
+
+  it('releases a Worker closed before it ran, and one whose start failed', async () => {
+    await watchingTerminate(async (terminated) => {
+      openTransport().close(); // the core gets the close with the ports, and ends at once
+      await waitUntil(() => terminated.length === 1, 'unstarted worker terminated', WAIT);
+      // A URL that does not load: an error event, then the main thread.
+      transport = openTransport('/dist/no-such-worker.js');
+      expect(transport.kind).to.equal('worker');
+      await waitUntil(() => transport!.kind === 'main', 'fallen back', WAIT);
+      expect(terminated).to.have.length(2);
+      await connected(transport);
+    });
+  });
+
+  it('on the main thread, close() closes both of the ports the core holds', async () => {
+    const closed: MessagePort[] = [];
+    const close = MessagePort.prototype.close;
+    MessagePort.prototype.close = function (this: MessagePort) {
+      closed.push(this);
+      close.call(this);
+    };
+    try {
+      transport = new CoreTransport(null);
+      expect(transport.kind).to.equal('main');
+      await connected(transport);
+      transport.close();
+      await waitUntil(() => closed.length === 2, 'both ports closed', WAIT);
+      // The core's ends: the audio engine closes the other two (test/audio).
+      expect(closed).not.to.include(transport.ports.capture);
+      expect(closed).not.to.include(transport.ports.playback);
+    } finally {
+      MessagePort.prototype.close = close;
+    }
+  });
+
+  it('starts the Worker from the emitted dist/voice-agent.worklet.js (worklet-url), which holds the core too', async () => {
+    await watchingTerminate(async (terminated) => {
+      transport = openTransport('/dist/voice-agent.worklet.js');
+      expect(transport.kind).to.equal('worker');
+      await connected(transport);
+      await sendFrames(transport, 3);
+      expect(transport.kind).to.equal('worker');
+      transport.close();
+      await waitUntil(() => terminated.length === 1, 'worker terminated', WAIT);
+    });
+  });
+
+  it('runs on the main thread when the Worker URL is of another origin (a Worker must be same-origin)', async () => {
+    transport = openTransport('https://voice.invalid/voice-agent.worklet.js');
+    // Refused at once (a SecurityError) or by an error event, depending on the engine.
+    await waitUntil(() => transport!.kind === 'main', 'on the main thread', WAIT);
+    await connected(transport);
   });
 
   it('falls back to the main thread where Worker is missing or refused (a CSP without blob:)', async () => {

@@ -102,7 +102,7 @@ function setup(options: VoiceSessionOptions = { fetchToken: goodToken }, makeAud
   // mock-socket replaces the page's WebSocket, not a Worker's: the session runs the main-thread transport.
   const transports: CoreTransport[] = [];
   const session = new VoiceSession(host, {
-    transport: () => transports[transports.push(new CoreTransport(false)) - 1],
+    transport: () => transports[transports.push(new CoreTransport(null)) - 1],
     options: () => options,
     createAudio: () => {
       const audio = makeAudio();
