@@ -218,9 +218,9 @@ export class FrameLog {
   count(direction: 'in' | 'out', from: number, to: number): number {
     return this[direction].filter((at) => at >= from && at < to).length;
   }
-  /** The longest time between two microphone frames in [from, to), ms. */
-  longestHole(from: number, to: number): number {
-    const times = this.in.filter((at) => at >= from && at < to);
+  /** The longest time between two microphone frames (or agent frames sent, `out`) in [from, to), ms. */
+  longestHole(from: number, to: number, direction: 'in' | 'out' = 'in'): number {
+    const times = this[direction].filter((at) => at >= from && at < to);
     return times.slice(1).reduce((max, at, i) => Math.max(max, at - times[i]), 0);
   }
 }

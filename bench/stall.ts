@@ -2,7 +2,9 @@
 // task every second; the same run measures our element with its socket in a Worker, the same element
 // with the main-thread fallback (Worker hidden, as a strict CSP would), and the quick-start page.
 // Playback gaps are counted in the page, holes between microphone frames at the server.
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
 import { writeWav } from '../tools/wav.js';
@@ -40,6 +42,14 @@ interface Figures {
   gaps: number;
   longestHoleMs: number;
   mainThreadMsPerMinute: number;
+  /**
+   * Why a case failed, measured: the voice server runs in this process, so a stall of its event loop
+   * (the longest delay seen) shows as holes at the server and late agent frames whatever the page does;
+   * the longest gap between agent frames it sent; the machine's 1-minute load average (2 cores).
+   */
+  serverStallMs: number;
+  sendGapMs: number;
+  load: number;
 }
 
 const greeting = () => {
@@ -83,6 +93,8 @@ async function measure(
   const gapsBefore = await gaps(page, subject);
   const { metrics: before } = await cdp.send('Performance.getMetrics');
   const from = performance.timeOrigin + performance.now();
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   await page.evaluate((ms) => {
     if (ms)
       setInterval(() => {
@@ -92,6 +104,7 @@ async function measure(
   }, longTaskMs);
   await page.waitForTimeout(WINDOW_MS);
   const to = performance.timeOrigin + performance.now();
+  lag.disable();
   const { metrics: after } = await cdp.send('Performance.getMetrics');
   const task = (m: typeof after) => m.find((x) => x.name === 'TaskDuration')?.value ?? 0;
   const figures = {
@@ -100,6 +113,9 @@ async function measure(
     gaps: (await gaps(page, subject)) - gapsBefore,
     longestHoleMs: frames.longestHole(from, to),
     mainThreadMsPerMinute: ((task(after) - task(before)) * 1000 * 60 * 1000) / (to - from),
+    serverStallMs: lag.max / 1e6,
+    sendGapMs: frames.longestHole(from, to, 'out'),
+    load: loadavg()[0],
   };
   await cdp.detach();
   return figures;
@@ -157,6 +173,7 @@ export async function stallPart(): Promise<Section> {
       'playback gaps',
       'longest hole between mic frames at the server',
       'main-thread busy per minute',
+      'bench process: event-loop stall / longest gap between agent frames sent / load',
     ],
     rows: figures.map((f) => [
       f.longTaskMs ? `${f.longTaskMs} ms` : 'none',
@@ -164,6 +181,7 @@ export async function stallPart(): Promise<Section> {
       String(f.gaps),
       `${fixed(f.longestHoleMs)} ms`,
       `${fixed(f.mainThreadMsPerMinute, 0)} ms`,
+      `${fixed(f.serverStallMs)} / ${fixed(f.sendGapMs)} ms / ${fixed(f.load, 1)}`,
     ]),
     notes: [
       `The agent streams a ${GREETING_S} s tone in real time (its greeting); each case is measured for ${WINDOW_MS / 1000} s ` +

@@ -20,6 +20,8 @@ export interface CoreConfig {
   closeWait: number;
   /** How often the counters are reported: often enough for getStats(), cheap for the page. */
   statsEvery: number;
+  /** How long a Worker may take to say `ready` before the core runs on the main thread instead, ms. */
+  readyWait: number;
 }
 
 /** Microphone audio kept while no connection is `connected`, ms (the first words). */
@@ -31,6 +33,8 @@ export const CORE_CONFIG: CoreConfig = {
   maxQueued: 10, // 200 ms
   closeWait: 2000,
   statsEvery: 250,
+  // WebKit starts no Worker from a srcdoc frame under a CSP without worker-src, and reports no error.
+  readyWait: 1500,
 };
 
 /** Session → core. Each `open` starts connection `id` (closing the previous one with 1000). */

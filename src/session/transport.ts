@@ -86,6 +86,8 @@ export class CoreTransport implements Transport {
         // Throws where Worker is missing, the URL is of another origin, or a CSP refuses it at once.
         const core = new Worker(url);
         core.onerror = () => this.#fallBack();
+        // A Worker that never says `ready` (refused without an error event) counts as failed too.
+        setTimeout(() => this.#waiting && this.#fallBack(), CORE_CONFIG.readyWait);
         this.#listen(core);
         this.kind = 'worker';
       } catch {
