@@ -7,6 +7,6 @@ const scope = globalThis as { registerProcessor?: unknown; AudioWorkletProcessor
 export const inWorklet = typeof scope.registerProcessor === 'function';
 
 if (!inWorklet) {
-  scope.AudioWorkletProcessor = class {};
+  scope.AudioWorkletProcessor = Object; // a class to extend, never instantiated here
   scope.registerProcessor = () => {};
 }
