@@ -171,20 +171,26 @@ describe('openTransport', () => {
     await waitUntil(() => messages.includes('{"type":"connected"}'), 'connected', WAIT);
   }
 
-  /** Records the Workers terminated while `body` runs. */
-  async function watchingTerminate(body: (terminated: Worker[]) => Promise<void>): Promise<void> {
-    const terminated: Worker[] = [];
-    const terminate = Worker.prototype.terminate;
-    Worker.prototype.terminate = function (this: Worker) {
-      terminated.push(this);
-      terminate.call(this);
+  /** Records each object `proto[method]` (terminate, close) is called on while `body` runs. */
+  async function watching<T extends object>(
+    proto: T,
+    method: keyof T & string,
+    body: (calledOn: T[]) => Promise<void>,
+  ): Promise<void> {
+    const calledOn: T[] = [];
+    const real = proto[method] as (this: T) => void;
+    (proto as Record<string, unknown>)[method] = function (this: T) {
+      calledOn.push(this);
+      real.call(this);
     };
     try {
-      await body(terminated);
+      await body(calledOn);
     } finally {
-      Worker.prototype.terminate = terminate;
+      (proto as Record<string, unknown>)[method] = real;
     }
   }
+  const watchingTerminate = (body: (terminated: Worker[]) => Promise<void>) =>
+    watching(Worker.prototype, 'terminate', body);
 
   /** Streams microphone frames into `t`'s capture port until the core has counted `count` sent. */
   async function sendFrames(t: Transport, count: number): Promise<void> {
@@ -230,13 +236,7 @@ describe('openTransport', () => {
   });
 
   it('on the main thread, close() closes both of the ports the core holds', async () => {
-    const closed: MessagePort[] = [];
-    const close = MessagePort.prototype.close;
-    MessagePort.prototype.close = function (this: MessagePort) {
-      closed.push(this);
-      close.call(this);
-    };
-    try {
+    await watching(MessagePort.prototype, 'close', async (closed) => {
       transport = new CoreTransport(null);
       expect(transport.kind).to.equal('main');
       await connected(transport);
@@ -245,9 +245,7 @@ describe('openTransport', () => {
       // The core's ends: the audio engine closes the other two (test/audio).
       expect(closed).not.to.include(transport.ports.capture);
       expect(closed).not.to.include(transport.ports.playback);
-    } finally {
-      MessagePort.prototype.close = close;
-    }
+    });
   });
 
   it('starts the Worker from the emitted dist/voice-agent.worklet.js (worklet-url), which holds the core too', async () => {
