@@ -11,13 +11,14 @@ import { viteWorklet } from './tools/worklet-plugin.js';
 // (API.md: properties, event details, stats keys, `VoiceAgentError`'s fields), of a port message or wire
 // message, of Lit, or of a DOM object; test/bundle.test.ts runs a whole session on the result.
 const INTERNAL_MEMBERS =
-  /^(openSettled|link|early|wasConnected|releasePage|opening|settle|opened|timer|sent|received|onFrame|onLevels|onError|onSuspended|setMicrophone|setSpeaker|stats|errorKey|needsGesture|createAudio|sendFrame|latencyMs|attempts|firstDelayMs|maxDelayMs|windowMs|tokenTimeoutMs|connectTimeoutMs)$/;
+  /^(openSettled|link|early|wasConnected|releasePage|opening|settle|timer|sent|received|onFrame|onLevels|onError|onSuspended|setMicrophone|setSpeaker|stats|errorKey|needsGesture|createAudio|sendFrame|latencyMs|attempts|firstDelayMs|maxDelayMs|windowMs|tokenTimeoutMs|connectTimeoutMs)$/;
 
 export default defineConfig(({ mode }) => {
   const esm = mode === 'esm';
   return {
     plugins: [
-      viteWorklet({ emit: esm ? {} : { 'voice-agent.worklet.js': 'src/audio/worklets/processors.worklet.ts' } }),
+      // The worklet processors and the socket core, as one file for worklet-url (see standalone.worklet.ts).
+      viteWorklet({ emit: esm ? {} : { 'voice-agent.worklet.js': 'src/audio/worklets/standalone.worklet.ts' } }),
       // Lit's html`` and css`` templates keep their source indentation otherwise: a fifth of the script.
       { ...minifyHtmlLiterals({ include: ['src/**/*.ts'], failOnError: true }), enforce: 'pre' },
     ],

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
-import { createVoiceServer, type VoiceServer } from '../server/index.js';
+import { createVoiceServer, type VoiceServer, type VoiceServerOptions } from '../server/index.js';
 import { speechLike } from '../tools/signals.js';
 import { writeWav } from '../tools/wav.js';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
@@ -35,50 +35,41 @@ function micWav(): string {
 }
 
 /**
- * Runs in every page before its own scripts. Wraps the WebSocket (first binary send; first binary
- * message) and routes every connection to an AudioContext's destination through a unity-gain mix with a
+ * Runs in every page before its own scripts. Routes every connection to an AudioContext's destination through a unity-gain mix with a
  * worklet tap that reports the context time of the first non-zero sample it sees. The quick-start starts
  * a source on a context it has just created, before a tap can load, so the first AudioBufferSourceNode's
  * scheduled start counts too. Context time becomes page time through getOutputTimestamp(), i.e. when
  * the device plays it: a context renders ahead in bursts at start-up, so the render moment means little.
  * Records timings, never data.
  */
-const INSTRUMENT = `(() => {
-  const marks = { clickAt: 0, firstMicAt: 0, firstAgentAt: 0, firstOutAt: 0, micFrames: 0, agentFrames: 0, context: null };
+export const INSTRUMENT = `(() => {
+  // Times are epoch ms (timeOrigin + now), comparable with the server's: frames are timed there, since
+  // the widget's socket lives in a Worker the page cannot see into.
+  const now = () => performance.timeOrigin + performance.now();
+  // outs: when each sound the taps heard since reset() reaches the device (the first of a session's
+  // greeting is the first at or after the server sent it; earlier ones are what a kept context still played).
+  const marks = { clickAt: 0, outs: [], listening: false, gaps: 0, sources: 0, context: null };
   const taps = [];
-  window.__bench = { marks, reset() {
-    Object.assign(marks, { clickAt: performance.now(), firstMicAt: 0, firstAgentAt: 0, firstOutAt: 0 });
+  window.__bench = { marks, reset(listening) {
+    Object.assign(marks, { clickAt: now(), outs: [], listening });
     // A context kept from an earlier session (the quick-start never closes its own) reports afresh.
     firstStart.clear();
     taps.forEach((tap) => tap.port.postMessage('rearm'));
-  } };
-
-  const NativeSocket = window.WebSocket;
-  const send = NativeSocket.prototype.send;
-  NativeSocket.prototype.send = function (data) {
-    if (typeof data !== 'string' && data.byteLength === 640) {
-      marks.micFrames++;
-      if (!marks.firstMicAt) marks.firstMicAt = performance.now();
-    }
-    return send.call(this, data);
-  };
-  window.WebSocket = class extends NativeSocket {
-    constructor(...args) {
-      super(...args);
-      // Registered before any listener of the page's own, so it runs first.
-      this.addEventListener('message', (e) => {
-        if (typeof e.data === 'string') return;
-        marks.agentFrames++;
-        if (!marks.firstAgentAt) marks.firstAgentAt = performance.now();
-      });
-    }
-  };
+  }, stopListening() { marks.listening = false; } };
 
   // Context time at which the first AudioBufferSourceNode of a context starts playing.
+  // Also counts gaps in source-per-frame playback (the quick-start's): a source starting after the
+  // previous one ended. The end of each utterance counts too; the stall part plays one long greeting.
   const firstStart = new Map();
+  const ends = new WeakMap();
   const start = AudioBufferSourceNode.prototype.start;
   AudioBufferSourceNode.prototype.start = function (when = 0, ...rest) {
-    if (!firstStart.has(this.context)) firstStart.set(this.context, Math.max(when, this.context.currentTime));
+    const at = Math.max(when, this.context.currentTime);
+    if (!firstStart.has(this.context)) firstStart.set(this.context, at);
+    const end = ends.get(this.context);
+    if (end !== undefined && at - end > 1e-6) marks.gaps++;
+    ends.set(this.context, at + (this.buffer ? this.buffer.duration : 0));
+    marks.sources++;
     return start.call(this, when, ...rest);
   };
 
@@ -91,11 +82,11 @@ const INSTRUMENT = `(() => {
   const onTap = (ctx, time) => {
     const first = Math.min(time, firstStart.get(ctx) ?? Infinity);
     const ts = ctx.getOutputTimestamp();
-    const at = ts.performanceTime
+    const at = performance.timeOrigin + (ts.performanceTime
       ? ts.performanceTime + (first - ts.contextTime) * 1000
       : // No playout position yet (a context born on this frame): the render clock plus the latency it reports.
-        performance.now() + (first - ctx.currentTime + ctx.outputLatency + ctx.baseLatency) * 1000;
-    if (marks.firstAgentAt && (!marks.firstOutAt || at < marks.firstOutAt)) marks.firstOutAt = at;
+        performance.now() + (first - ctx.currentTime + ctx.outputLatency + ctx.baseLatency) * 1000);
+    marks.outs.push(at);
     marks.context = { output: ctx.outputLatency, base: ctx.baseLatency, rate: ctx.sampleRate, playout: !!ts.performanceTime };
   };
   const connect = AudioNode.prototype.connect;
@@ -109,8 +100,11 @@ const INSTRUMENT = `(() => {
     mixes.set(ctx, mix);
     ctx.audioWorklet.addModule(tapUrl).then(() => {
       const tap = new AudioWorkletNode(ctx, 'bench-tap', { numberOfOutputs: 0 });
-      // Sound before the session's first agent frame (what an earlier session left playing) re-arms it.
-      tap.port.onmessage = (e) => (marks.firstAgentAt ? onTap(ctx, e.data) : tap.port.postMessage('rearm'));
+      // Re-armed after each sound until the bench has found the session's greeting among them.
+      tap.port.onmessage = (e) => {
+        onTap(ctx, e.data);
+        if (marks.listening) tap.port.postMessage('rearm');
+      };
       taps.push(tap);
       connect.call(mix, tap);
     }, () => {});
@@ -129,13 +123,13 @@ const INSTRUMENT = `(() => {
   };
 })();`;
 
-type Marks = {
+export type Marks = {
   clickAt: number;
-  firstMicAt: number;
-  firstAgentAt: number;
-  firstOutAt: number;
-  micFrames: number;
-  agentFrames: number;
+  outs: number[];
+  listening: boolean;
+  /** Source-per-frame playback only: sources started after the previous one had ended, and sources. */
+  gaps: number;
+  sources: number;
   context: { output: number; base: number; rate: number; playout: boolean } | null;
 };
 
@@ -187,8 +181,11 @@ const elementPage = (css = '') => `<!doctype html>
 <body><voice-agent token-url="/api/voice-token"></voice-agent><script src="/voice-agent.js"></script></body></html>`;
 
 /** The voice server on a free port, plus the two pages and the built widget. */
-async function serve(widgetPath: string): Promise<{ server: Server; voice: VoiceServer; origin: string }> {
-  const voice = createVoiceServer({ log: () => {} });
+export async function serve(
+  widgetPath: string,
+  options: VoiceServerOptions = {},
+): Promise<{ server: Server; voice: VoiceServer; origin: string }> {
+  const voice = createVoiceServer({ log: () => {}, ...options });
   const widget = readFileSync(widgetPath);
   const server = createServer((req, res) => {
     const html = (body: string) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(body);
@@ -207,10 +204,49 @@ async function serve(widgetPath: string): Promise<{ server: Server; voice: Voice
   return { server, voice, origin };
 }
 
-const marks = (page: Page) =>
+/** Epoch ms, as the pages' marks are: both clocks are this machine's. */
+const epoch = () => performance.timeOrigin + performance.now();
+
+/** When the server accepted each microphone frame (`in`) and sent each agent frame (`out`), epoch ms. */
+export class FrameLog {
+  readonly in: number[] = [];
+  readonly out: number[] = [];
+  readonly onFrame = (direction: 'in' | 'out') => this[direction].push(epoch());
+  firstAfter(direction: 'in' | 'out', t: number): number | undefined {
+    return this[direction].find((at) => at >= t);
+  }
+  count(direction: 'in' | 'out', from: number, to: number): number {
+    return this[direction].filter((at) => at >= from && at < to).length;
+  }
+  /** The longest time between two microphone frames (or agent frames sent, `out`) in [from, to), ms. */
+  longestHole(from: number, to: number, direction: 'in' | 'out' = 'in'): number {
+    const times = this[direction].filter((at) => at >= from && at < to);
+    return times.slice(1).reduce((max, at, i) => Math.max(max, at - times[i]), 0);
+  }
+}
+
+/** Resolves once `condition` holds (polled), or rejects after `timeoutMs`. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) {
+  const deadline = epoch() + timeoutMs;
+  while (!(await condition())) {
+    if (epoch() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const marks = (page: Page) =>
   page.evaluate(() => ({ ...(window as unknown as { __bench: { marks: Marks } }).__bench.marks }));
-const resetMarks = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __bench: { reset(): void } }).__bench.reset());
+/** Clears the marks; `listening`: the taps keep reporting every sound (for firstOut()) until stopListening(). */
+export const resetMarks = (page: Page, listening = false) =>
+  page.evaluate((on) => (window as unknown as { __bench: { reset(on: boolean): void } }).__bench.reset(on), listening);
+const stopListening = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __bench: { stopListening(): void } }).__bench.stopListening());
+
+/** When the first sound of the greeting the server began sending after `since` reached the device. */
+export function firstOut(frames: FrameLog, m: Marks, since: number): number | undefined {
+  const sent = frames.firstAfter('out', since);
+  return sent === undefined ? undefined : m.outs.find((at) => at >= sent);
+}
 
 /** CDP's cumulative main-thread timings, in seconds. */
 const MAIN_THREAD_METRICS = ['TaskDuration', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration'];
@@ -246,31 +282,28 @@ interface Figures {
   heapGrowth: number | null;
 }
 
-async function measure(page: Page, subject: Subject, origin: string): Promise<Figures> {
+async function measure(page: Page, subject: Subject, origin: string, frames: FrameLog): Promise<Figures> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.goto(origin + subject.path);
   await page.waitForLoadState('load');
 
   // Session 1: a visitor's click, then a conversation with the echo agent.
-  await resetMarks(page);
+  await resetMarks(page, true);
   await subject.button(page).click();
-  await page.waitForFunction(
-    () => {
-      const m = (window as unknown as { __bench: { marks: Marks } }).__bench.marks;
-      return m.firstMicAt > 0 && m.firstOutAt > 0;
-    },
-    undefined,
-    { timeout: 15_000 },
+  const { clickAt } = await marks(page);
+  await until(
+    async () => !!frames.firstAfter('in', clickAt) && firstOut(frames, await marks(page), clickAt) !== undefined,
+    'first frames',
   );
   const first = await marks(page);
+  await stopListening(page);
   const before = await metric(cdp, MAIN_THREAD_METRICS);
-  const framesBefore = { mic: first.micFrames, agent: first.agentFrames };
-  const started = performance.now();
+  const started = epoch();
   await page.waitForTimeout(CONVERSATION_MS);
   const after = await metric(cdp, MAIN_THREAD_METRICS);
-  const elapsedS = (performance.now() - started) / 1000;
-  const during = await marks(page);
+  const ended = epoch();
+  const elapsedS = (ended - started) / 1000;
   await subject.stopButton(page).click();
   await page.waitForTimeout(300);
   const heapAfter1 = await heapAfterGc(cdp);
@@ -279,19 +312,19 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
   // HEARD of them also until the greeting is heard, with whatever audio context the page kept.
   const heard: number[] = [];
   for (let i = 1; subject.sessions && i < SESSIONS; i++) {
-    await resetMarks(page);
+    const startedAt = epoch();
+    if (i <= HEARD) await resetMarks(page, true);
     await page.evaluate(subject.sessions.start);
-    await page.waitForFunction(
-      (needsOutput) => {
-        const m = (window as unknown as { __bench: { marks: Marks } }).__bench.marks;
-        return m.firstMicAt > 0 && (!needsOutput || m.firstOutAt > 0);
+    await until(
+      async () => {
+        if (!frames.firstAfter('in', startedAt)) return false;
+        return i > HEARD || firstOut(frames, await marks(page), startedAt) !== undefined;
       },
-      i <= HEARD,
-      { timeout: 15_000 },
+      `session ${i + 1}'s first frames`,
     );
     if (i <= HEARD) {
-      const m = await marks(page);
-      heard.push(m.firstOutAt - m.firstAgentAt);
+      heard.push(firstOut(frames, await marks(page), startedAt)! - frames.firstAfter('out', startedAt)!);
+      await stopListening(page);
     }
     await page.evaluate(subject.sessions.stop);
   }
@@ -302,8 +335,8 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
   const perMinute = (seconds: number) => (seconds * 1000 * 60) / elapsedS;
   return {
     subject: subject.name,
-    clickToFirstMicFrameMs: first.firstMicAt - first.clickAt,
-    agentFrameToOutputMs: first.firstOutAt - first.firstAgentAt,
+    clickToFirstMicFrameMs: frames.firstAfter('in', clickAt)! - clickAt,
+    agentFrameToOutputMs: firstOut(frames, first, clickAt)! - frames.firstAfter('out', clickAt)!,
     laterAgentFrameToOutputMs: heard.length ? heard.sort((a, b) => a - b)[heard.length >> 1] : null,
     outputLatencyMs: first.context ? first.context.output * 1000 : null,
     baseLatencyMs: first.context ? first.context.base * 1000 : null,
@@ -314,8 +347,8 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
     styleLayoutMsPerMinute: perMinute(
       after.RecalcStyleDuration + after.LayoutDuration - before.RecalcStyleDuration - before.LayoutDuration,
     ),
-    micFramesPerSecond: (during.micFrames - framesBefore.mic) / elapsedS,
-    agentFramesPerSecond: (during.agentFrames - framesBefore.agent) / elapsedS,
+    micFramesPerSecond: frames.count('in', started, ended) / elapsedS,
+    agentFramesPerSecond: frames.count('out', started, ended) / elapsedS,
     heapAfter1,
     heapAfter50,
     heapGrowth: heapAfter50 === null ? null : heapAfter50 - heapAfter1,
@@ -324,7 +357,8 @@ async function measure(page: Page, subject: Subject, origin: string): Promise<Fi
 
 /** Runs part 4. */
 export async function e2ePart(): Promise<Section> {
-  const { server, voice, origin } = await serve(await buildWidget());
+  const frames = new FrameLog();
+  const { server, voice, origin } = await serve(await buildWidget(), { onFrame: frames.onFrame });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -337,7 +371,7 @@ export async function e2ePart(): Promise<Section> {
       const context = await browser.newContext();
       await context.addInitScript(INSTRUMENT);
       const page = await context.newPage();
-      figures.push(await measure(page, subject, origin));
+      figures.push(await measure(page, subject, origin, frames));
       await context.close();
     }
   } finally {
@@ -364,9 +398,9 @@ export async function e2ePart(): Promise<Section> {
   }
   const kib = (bytes: number | null) => (bytes === null ? '—' : `${fixed(bytes / 1024)} KB`);
   const metrics: [string, (f: Figures) => string][] = [
-    ['click → first mic frame on the socket', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
+    ['click → first mic frame at the server', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
     [
-      'first agent frame → its first sample played by the output device',
+      'first agent frame (sent by the server) → its first sample played by the output device',
       (f) =>
         `${fixed(f.agentFrameToOutputMs)} ms${f.playoutClock ? '' : ' (estimated: render clock + reported latency)'}`,
     ],
@@ -406,6 +440,8 @@ export async function e2ePart(): Promise<Section> {
         'unity-gain mix an init script puts in front of every connect to it) or, for the quick-start, whose playback ' +
         "context is born on the first frame, of its first source's scheduled start; turned into page time with " +
         'getOutputTimestamp(), so it is when the (fake) device plays it, output latency included.',
+      'Frames are timed at the server (same machine, epoch clock), since our socket runs in a Worker the page ' +
+        'cannot instrument.',
       `Main-thread time: CDP Performance.getMetrics TaskDuration and ScriptDuration over ${CONVERSATION_MS / 1000} s ` +
         'of conversation, scaled to a minute. Heap: Runtime.getHeapUsage after forced garbage collection.',
       `Budgets (ours): heap growth < 1 MB over ${SESSIONS} sessions; first agent frame → output device at most ` +

@@ -1,4 +1,4 @@
-// `npm run bench [-- size capture playback e2e echo]`: runs the chosen parts (all by default), prints one
+// `npm run bench [-- size capture playback e2e echo stall]`: runs the chosen parts (all by default), prints one
 // markdown report and writes the figures as JSON. Timings are printed, never judged; the exit code is
 // non-zero only when a size or quality budget is broken.
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import { echoPart } from './echo.js';
 import { playbackPart } from './playback.js';
 import { renderSection, type Section } from './report.js';
 import { ROOT, sizePart } from './size.js';
+import { stallPart } from './stall.js';
 
 const PARTS: Record<string, () => Promise<Section>> = {
   size: sizePart,
@@ -19,6 +20,7 @@ const PARTS: Record<string, () => Promise<Section>> = {
   playback: playbackPart,
   e2e: e2ePart,
   echo: echoPart,
+  stall: stallPart,
 };
 
 /** Debian's launcher script prints a harmless shell warning first; keep the version line only. */

@@ -55,6 +55,8 @@ export interface EmulatorOptions {
   vad?: Partial<VadOptions>;
   /** Receives one line per session. */
   log: (line: string) => void;
+  /** Called for every microphone frame accepted (`in`) and agent frame sent (`out`): the bench times them. */
+  onFrame?: (direction: 'in' | 'out') => void;
 }
 
 const CORS_HEADERS = {
@@ -211,6 +213,7 @@ class Session {
       this.error('invalid_frame', `Audio frames must be exactly ${FRAME_BYTES} bytes; got ${bytes.length}.`);
     } else {
       this.framesIn++;
+      this.service.options.onFrame?.('in');
       this.agent?.hear(bytesToSamples(bytes));
     }
   }
@@ -274,6 +277,7 @@ class Session {
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(frame, { binary: true });
     this.framesOut++;
+    this.service.options.onFrame?.('out');
   }
 
   private send(message: { type: string } & Record<string, unknown>): void {

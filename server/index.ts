@@ -68,6 +68,7 @@ export function createVoiceServer(options: VoiceServerOptions = {}): VoiceServer
     maxSessionMs: options.maxSessionMs ?? 10 * 60_000,
     vad: options.vad,
     log,
+    onFrame: options.onFrame,
   });
   const siteBackend = createSiteBackend({
     upstreamUrl: options.voiceApiUrl,

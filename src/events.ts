@@ -41,6 +41,8 @@ export interface VoiceAgentStats {
   turnLatencyMs: number | null;
   /** What the browser says it applies to the microphone (`track.getSettings()`), null when it does not say. */
   echoCancellation: boolean | null;
+  /** Where the socket runs: `worker` (its own thread), `main` (where no Worker can start), null before any session. */
+  transport: 'worker' | 'main' | null;
 }
 
 /** `detail` of each event the element fires. */

@@ -7,9 +7,6 @@ import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.
 import { errorText, mergeLabels, type VoiceAgentLabelOverrides } from './labels.js';
 import { styles } from './voice-agent.styles.js';
 
-/** The meter redraws at most this often: smooth to the eye, cheap for the page's main thread. */
-const METER_INTERVAL_MS = 50;
-
 /** Clicks closer together than this are one double click. */
 const DOUBLE_CLICK_MS = 400;
 
@@ -135,6 +132,7 @@ export class VoiceAgent extends ElementBase {
       fetchToken: this.fetchToken,
       audioConstraints: this.audioConstraints,
       reconnect: this.reconnect,
+      workletUrl: this.workletUrl,
     }),
     createAudio: () => {
       const engine = new AudioEngine({ workletUrl: this.workletUrl });
@@ -350,39 +348,29 @@ export class VoiceAgent extends ElementBase {
     this.muted = !this.muted;
   }
 
-  #levels = [0, 0];
-  #frame = 0;
-  #lastDraw = -Infinity;
   #reducedMotion?: MediaQueryList;
 
   /**
-   * Levels arrive with every microphone frame (50 a second) and from playback (30 a second): draw them
-   * in an animation frame at most every METER_INTERVAL_MS, outside Lit's render cycle, as a transform
-   * and an opacity (no layout, no paint: the compositor moves the halos), and only when a halo moves
-   * a visible step. Under `prefers-reduced-motion` the halos keep still and only fade, in 4 steps.
+   * Levels arrive with the playback worklet's reports, at most 20 a second while they change (the rate
+   * the meter moves at, chosen there: each report is a task on the page's main thread). Each is drawn
+   * at once, outside Lit's render cycle, as a transform and an opacity (no layout, no paint: the
+   * compositor moves the halos), and only when a halo moves a visible step. Under
+   * `prefers-reduced-motion` the halos keep still and only fade, in 4 steps.
    */
-  #drawLevels(input: number, output: number): void {
-    this.#levels = [input, output];
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame((now) => {
-      this.#frame = 0;
-      // Levels keep arriving while anything is audible, so a skipped frame is drawn by the next one.
-      if (now - this.#lastDraw < METER_INTERVAL_MS && this.#levels.some(Boolean)) return;
-      this.#lastDraw = now;
-      // Queried lazily: importing the module must not need a window (server-side rendering, tests in Node).
-      this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');
-      const still = this.#reducedMotion.matches;
-      const steps = still ? 4 : 50;
-      // The inline bar leaves the orb less room than the floating panel does.
-      const gain = this.layout === 'floating' ? 0.8 : 0.45;
-      this.renderRoot.querySelectorAll<HTMLElement>('[part^=meter-]').forEach((halo, i) => {
-        const level = Math.round(this.#levels[i] * steps) / steps;
-        const opacity = String(level && 0.25 + level / 2);
-        if (halo.style.opacity === opacity) return;
-        halo.style.opacity = opacity;
-        // Squared, so a room's noise floor barely stirs the halo and speech swells it.
-        halo.style.transform = `scale(${still ? 1.3 : 1 + gain * level * level})`;
-      });
+  #drawLevels(...levels: [number, number]): void {
+    // Queried lazily: importing the module must not need a window (server-side rendering, tests in Node).
+    this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');
+    const still = this.#reducedMotion.matches;
+    const steps = still ? 4 : 50;
+    // The inline bar leaves the orb less room than the floating panel does.
+    const gain = this.layout === 'floating' ? 0.8 : 0.45;
+    this.renderRoot.querySelectorAll<HTMLElement>('[part^=meter-]').forEach((halo, i) => {
+      const level = Math.round(levels[i] * steps) / steps;
+      const opacity = String(level && 0.25 + level / 2);
+      if (halo.style.opacity === opacity) return;
+      halo.style.opacity = opacity;
+      // Squared, so a room's noise floor barely stirs the halo and speech swells it.
+      halo.style.transform = `scale(${still ? 1.3 : 1 + gain * level * level})`;
     });
   }
 }

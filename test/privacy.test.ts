@@ -3,8 +3,8 @@ import { expect, waitUntil } from '@open-wc/testing';
 // Privacy: in a whole session (the built script, a plain page, the local voice server), the element
 // contacts its token-url and the ws_url it was given, nothing else, and leaves nothing behind: no
 // cookie, Web Storage, IndexedDB or Cache Storage entry. test/fixtures/privacy.html records every
-// request API and storage write before the script loads; the browser's resource timing lists what
-// was loaded by any other means.
+// request API and storage write before the script loads, in the page and in every Worker it starts;
+// the browser's resource timing lists what was loaded by any other means.
 
 interface Record {
   fetches: { url: string; method: string }[];
@@ -13,6 +13,8 @@ interface Record {
   sockets: string[];
   sources: string[];
   storage: string[];
+  /** The URLs Workers were started from. */
+  workers: string[];
   wsUrl?: string;
 }
 type PrivacyWindow = Window & typeof globalThis & { record: Record };
@@ -54,6 +56,8 @@ describe('privacy', () => {
       expect(record.sockets).to.deep.equal([record.wsUrl]);
       expect([...record.xhrs, ...record.beacons, ...record.sources]).to.deep.equal([]);
       expect(record.storage).to.deep.equal([]);
+      // The socket's Worker (where one runs) starts from a blob: URL the script made: not a network contact.
+      expect(record.workers.every((url) => url.startsWith('blob:'))).to.equal(true);
       expect(await stored(win)).to.deep.equal(before);
 
       // Anything fetched by other means (an image, a style sheet, a module, a worklet from a URL).

@@ -3,12 +3,13 @@ import { emulateMedia, executeServerCommand } from '@web/test-runner-commands';
 import { Server, type Client } from 'mock-socket';
 import '../src/index.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
+import { useMainThreadSocket } from './helpers/main-thread-socket.js';
 
 /** A user's key press (the runner's `press-key` command: puppeteer's keyboard, WebDriver actions in WebKit). */
 const pressKey = (key: string) => executeServerCommand('press-key', { key });
 
 // The floating layout, push-to-talk, the meter and accessibility, with the real session and audio
-// engine (the browser's fake microphone) and a mock socket.
+// engine (the browser's fake microphone) and a mock socket (on the main thread: see the helper).
 
 const WS_URL = 'ws://localhost:9912/v1/voice';
 
@@ -24,6 +25,7 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
   let clients: Client[];
   let frames: ArrayBuffer[];
 
+  useMainThreadSocket();
   beforeEach(() => {
     server = new Server(WS_URL);
     clients = [];

@@ -36,8 +36,9 @@ export async function bundleWorklet(file: string): Promise<string> {
 const toModule = (code: string) => `export default ${JSON.stringify(code)};`;
 
 /**
- * Vite / Rollup plugin. Each worklet in `emit` (output file name → source path ending) is also emitted as
- * a file of its own, for sites whose Content-Security-Policy forbids the Blob URL the inlined copy uses.
+ * Vite / Rollup plugin. Each entry of `emit` (output file name → source path) is bundled the same way
+ * and emitted as a file of its own, for sites whose Content-Security-Policy forbids the Blob URL the
+ * inlined copies use.
  */
 export function viteWorklet({ emit = {} }: { emit?: Record<string, string> } = {}): Plugin {
   return {
@@ -47,10 +48,12 @@ export function viteWorklet({ emit = {} }: { emit?: Record<string, string> } = {
       if (!id.endsWith(SUFFIX)) return null;
       const file = id.slice(0, -SUFFIX.length);
       this.addWatchFile(file);
-      const code = await bundleWorklet(file);
-      const fileName = Object.entries(emit).find(([, source]) => file.endsWith(source))?.[0];
-      if (fileName && this.meta.watchMode === false) this.emitFile({ type: 'asset', fileName, source: code });
-      return { code: toModule(code), moduleSideEffects: false };
+      return { code: toModule(await bundleWorklet(file)), moduleSideEffects: false };
+    },
+    async generateBundle() {
+      for (const [fileName, source] of Object.entries(emit)) {
+        this.emitFile({ type: 'asset', fileName, source: await bundleWorklet(source) });
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
 import { toVoiceAgentError, VoiceAgentError } from '../errors.js';
 import { openMicrophone } from './microphone.js';
 import type { AudioStats, SessionAudio } from '../session/session-audio.js';
+import type { AudioPorts } from '../session/transport.js';
 import { DEFAULT_PREBUFFER_MS } from '../dsp/jitter-buffer.js';
 import { levelAfterGain } from '../dsp/level.js';
 import { TurnTimer } from './turn-latency.js';
@@ -11,9 +12,9 @@ import {
   PLAYBACK_PROCESSOR,
   type CaptureCommand,
   type CaptureOptions,
-  type CaptureReport,
   type PlaybackCommand,
   type PlaybackOptions,
+  type PortCommand,
   type PlaybackReport,
   type PlaybackStats,
 } from './worklets/messages.js';
@@ -43,6 +44,12 @@ const RESUME_TIMEOUT_MS = 3000;
  */
 export const VOLUME_TIME_CONSTANT = 0.015;
 
+/**
+ * Volume ramps start this far ahead, in seconds: Firefox's `currentTime` on the main thread can lag its
+ * audio thread by ~12 ms, and a ramp that starts in the past jumps by the part of it already "done".
+ */
+const VOLUME_LEAD = 0.025;
+
 /** How long a context the browser suspended may take to resume on its own before the visitor is asked to tap. */
 const GESTURE_WAIT_MS = 500;
 
@@ -62,14 +69,12 @@ function stopTracks(stream: MediaStream | null): void {
 
 /**
  * The browser side of the audio: microphone → capture worklet → 640-byte frames, and agent audio →
- * playback worklet → speakers, in ONE AudioContext. All per-sample work runs on the audio thread; the
- * main thread only passes ArrayBuffers (transferred, not copied) and reads levels. Single use: open()
- * once, close() once (or more; it is idempotent).
+ * playback worklet → speakers, in ONE AudioContext. All per-sample work runs on the audio thread, and
+ * the audio itself goes between the worklets and the transport's ports (see attach()): the main thread
+ * only reads levels. Single use: open() once, close() once (or more; it is idempotent).
  */
 export class AudioEngine implements SessionAudio {
-  /** Where microphone frames go (640 bytes each); frames arriving while it is null are dropped. */
-  onFrame: ((frame: ArrayBuffer) => void) | null = null;
-  /** Called when a level changes: with every microphone frame (50 a second) and each playback report (~30). */
+  /** Called when a level changes, with the playback worklet's reports (at most REPORTS_PER_SECOND a second). */
   onLevels: ((input: number, output: number) => void) | null = null;
   /** Called when the microphone fails mid-session and no other input can take over. */
   onError: ((error: VoiceAgentError) => void) | null = null;
@@ -93,8 +98,8 @@ export class AudioEngine implements SessionAudio {
   readonly #turns = new TurnTimer();
   /** The page's audio session type before open(), restored by close(). */
   #audioSessionType: string | undefined;
-  /** Agent audio that arrived while open() was still loading the worklets. */
-  #pending: ArrayBuffer[] = [];
+  /** The transport's ends, handed to the worklets once they exist (a port queues what comes meanwhile). */
+  #ports: AudioPorts | null = null;
   #closing: Promise<void> | null = null;
   #muted = false;
   #inputLevel = 0;
@@ -118,7 +123,7 @@ export class AudioEngine implements SessionAudio {
   }
 
   /**
-   * Playback counters as last reported by the playback worklet (at most ~33 ms old), with the context
+   * Playback counters as last reported by the playback worklet (at most ~50 ms old), with the context
    * and microphone figures for `getStats()`.
    */
   get stats(): AudioStats & PlaybackStats {
@@ -149,7 +154,8 @@ export class AudioEngine implements SessionAudio {
 
   set volume(volume: number) {
     this.#volume = Math.min(1, Math.max(0, Number.isFinite(volume) ? volume : 1));
-    if (this.#gain) this.#gain.gain.setTargetAtTime(this.#volume, this.#context!.currentTime, VOLUME_TIME_CONSTANT);
+    if (this.#gain)
+      this.#gain.gain.setTargetAtTime(this.#volume, this.#context!.currentTime + VOLUME_LEAD, VOLUME_TIME_CONSTANT);
   }
 
   /** True: the capture worklet sends silent frames, keeping their timing. */
@@ -213,18 +219,16 @@ export class AudioEngine implements SessionAudio {
   }
 
   /**
-   * Queues agent audio (Int16 LE, 16 kHz mono, any length) for gapless playback. The buffer is
-   * transferred to the audio thread, so it is detached (empty) for the caller afterwards.
+   * Where the worklets send microphone frames (`capture`, 640 bytes each, from the grant on) and take
+   * agent audio from (`playback`: Int16 LE, 16 kHz mono, any length, played gaplessly). Call before
+   * open() resolves; the ports are transferred to the audio thread, and closed with the context.
    */
-  play(pcm: ArrayBuffer): void {
-    if (this.#closing || pcm.byteLength === 0) return;
-    if (this.#playback) this.#postPlayback(pcm);
-    else if (this.#context) this.#pending.push(pcm);
+  attach(ports: AudioPorts): void {
+    this.#ports = ports;
   }
 
   /** Drops all queued agent audio at once, fading out over a few ms so it does not click. */
   interrupt(): void {
-    this.#pending = [];
     this.#playback?.port.postMessage({ type: 'interrupt' } satisfies PlaybackCommand);
   }
 
@@ -265,7 +269,8 @@ export class AudioEngine implements SessionAudio {
   }
 
   async #release(): Promise<void> {
-    this.#pending = [];
+    this.#ports?.capture.close();
+    this.#ports?.playback.close();
     for (const node of [this.#capture, this.#playback]) {
       if (!node) continue;
       node.port.onmessage = null;
@@ -373,7 +378,6 @@ export class AudioEngine implements SessionAudio {
       channelCountMode: 'explicit', // downmix a stereo microphone
       processorOptions: { muted: this.#muted } satisfies CaptureOptions,
     });
-    this.#capture.port.onmessage = (event: MessageEvent<CaptureReport>) => this.#onCaptureReport(event.data);
     this.#use(context, stream);
 
     this.#playback = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, {
@@ -384,18 +388,24 @@ export class AudioEngine implements SessionAudio {
         prebufferMs: this.#options.prebufferMs ?? DEFAULT_PREBUFFER_MS,
       } satisfies PlaybackOptions,
     });
+    // The one message the audio thread sends the page (~20 a second while anything changes): both levels and the stats.
     this.#playback.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
-      const { level, ...stats } = event.data;
+      const { level, input, ...stats } = event.data;
+      const now = performance.now();
       this.#stats = stats;
-      this.#turns.output(level, performance.now());
-      this.#setLevels(this.#inputLevel, levelAfterGain(level, this.#volume));
+      this.#turns.input(input, now);
+      this.#turns.output(level, now);
+      this.#setLevels(input, levelAfterGain(level, this.#volume));
     };
     this.#gain = new GainNode(context, { gain: this.#volume });
     this.#playback.connect(this.#gain).connect(context.destination);
     this.#watch(context);
-
-    for (const pcm of this.#pending) this.#postPlayback(pcm);
-    this.#pending = [];
+    const ports = this.#ports;
+    if (ports) {
+      const command: PortCommand = { type: 'port' };
+      this.#capture.port.postMessage(command, [ports.capture]);
+      this.#playback.port.postMessage(command, [ports.playback]);
+    }
   }
 
   /** Mid-session trouble: devices coming and going, a context the browser suspends or interrupts. */
@@ -414,16 +424,6 @@ export class AudioEngine implements SessionAudio {
         if (stuck) this.#setNeedsGesture(true);
       }, GESTURE_WAIT_MS);
     };
-  }
-
-  #postPlayback(pcm: ArrayBuffer): void {
-    this.#playback!.port.postMessage(pcm satisfies PlaybackCommand, [pcm]);
-  }
-
-  #onCaptureReport({ frame, level }: CaptureReport): void {
-    this.#turns.input(level, performance.now());
-    this.onFrame?.(frame);
-    this.#setLevels(level, this.#outputLevel);
   }
 
   #setLevels(input: number, output: number): void {

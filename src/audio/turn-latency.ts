@@ -13,7 +13,7 @@ const FALL_PER_FRAME = FRAME_MS / DEFAULT_DECAY_MS;
  * frame to the agent's first audible output after it. The meters decay slowly after sound stops, so
  * "voiced" means a frame whose level did not merely decay; a visitor speaking while the agent is
  * audible (echo, talking over it) starts no turn. Times come from the caller's clock, so the
- * resolution is that of the reports (20 ms frames, about 33 ms for playback).
+ * resolution is that of the reports (about 50 ms, the playback worklet reports both levels).
  */
 export class TurnTimer {
   /** The last measured turn, in ms, or null until one was measured. */

@@ -1,5 +1,6 @@
 import type { VoiceAgentError } from '../errors.js';
 import type { VoiceAgentStats } from '../events.js';
+import type { AudioPorts } from './transport.js';
 
 /** The audio engine's part of `getStats()`. */
 export type AudioStats = Pick<
@@ -21,13 +22,12 @@ export interface SessionAudio {
    */
   open(constraints: MediaTrackConstraints): Promise<void>;
   /**
-   * Where captured microphone frames go: exactly 640 bytes (320 Int16 LE samples at 16 kHz) each, from
-   * the microphone's grant on. The session sets it at start (it keeps what comes before `connected`)
-   * and clears it on end; frames with no sink are dropped.
+   * The transport's ports, called once right after the engine is created: the capture worklet posts
+   * each 640-byte frame (320 Int16 LE samples at 16 kHz, transferred) to `capture` from the microphone's
+   * grant on, and the playback worklet plays every ArrayBuffer (Int16 LE, 16 kHz mono, any length) that
+   * arrives on `playback`, gaplessly. Audio never passes through the main thread.
    */
-  onFrame: ((frame: ArrayBuffer) => void) | null;
-  /** Queues agent audio (Int16 LE, 16 kHz mono, any length) for gapless playback. */
-  play(pcm: ArrayBuffer): void;
+  attach(ports: AudioPorts): void;
   /** Drops all queued agent audio at once, with a short fade (barge-in). */
   interrupt(): void;
   /** Sends silence instead of the microphone while true. */
@@ -48,7 +48,7 @@ export interface SessionAudio {
   /** Current levels, 0..1. */
   readonly inputLevel: number;
   readonly outputLevel: number;
-  /** Called when the levels change: with every microphone frame (50 a second) and each playback report (~30). */
+  /** Called when the levels change, with each report of the playback worklet (about 20 a second). */
   onLevels: ((input: number, output: number) => void) | null;
   /**
    * Called when the audio fails after open() resolved, e.g. the microphone is unplugged or taken by

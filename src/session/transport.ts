@@ -1,107 +1,172 @@
-import { tokenMessage } from './protocol.js';
+import {
+  CORE_CONFIG,
+  runSocketCore,
+  type CoreCommand,
+  type CoreEvent,
+  type CoreScope,
+  type CoreStats,
+} from './socket-core.js';
+
+/** Where the audio worklets send microphone frames (`capture`) and take agent audio from (`playback`). */
+export interface AudioPorts {
+  capture: MessagePort;
+  playback: MessagePort;
+}
+
+/** Where the socket runs: in its own Worker, or on the main thread where no Worker can start. */
+export type TransportKind = 'worker' | 'main';
+
+/** What the core says about a connection, tagged with the id of the `open` command that made it. */
+export type LinkEvent = Exclude<CoreEvent, { type: 'ready' | 'stats' }>;
 
 /**
- * Microphone audio allowed to wait in the socket's send buffer (1 s at 16 kHz Int16). Beyond it, frames
- * wait in the transport's own small queue instead, whose oldest frame is dropped (and counted) when it
- * is full: a socket cannot unsend what it has queued, and after a stall the service should hear the
- * latest speech, not a growing backlog.
- */
-export const MAX_BUFFERED_BYTES = 32_000;
-
-/** Frames held back while the send buffer is over its bound: 200 ms. */
-export const MAX_QUEUED_FRAMES = 10;
-
-/**
- * One connection to the voice service, as the session sees it: the seam where the socket could move
- * off the main thread (into a Worker) without the session changing. Sends the token first, on open.
+ * The session's side of the socket core (socket-core.ts), for one session and all its connections.
+ * Audio never passes through it: the worklets hold the other ends of `ports`.
  */
 export interface Transport {
-  /** Open, the token sent. */
-  onopen: (() => void) | null;
-  /** A server frame: text, or binary as an ArrayBuffer. */
-  onmessage: ((data: string | ArrayBuffer) => void) | null;
-  /** Closed by the other side or the network, never after close(); `opened` says whether it had opened. */
-  onclose: ((code: number, reason: string, opened: boolean) => void) | null;
+  readonly kind: TransportKind;
+  /** For the audio engine, once. */
+  readonly ports: AudioPorts;
   /**
-   * Queues one 640-byte microphone frame (dropped unless open). `early` frames (the audio kept while
-   * connecting, at most EARLY_AUDIO_MS, sent once right after `connected`) go straight to the socket and
-   * do not count against the stall bound, so live audio behind them is not dropped for their sake.
+   * Counters over every connection: on the main thread the core's own, from a Worker as last reported
+   * (at most 250 ms old, final once closed).
    */
-  sendFrame(frame: ArrayBuffer, early?: boolean): void;
-  /** Frames handed to the socket, and frames dropped because its send buffer stayed full. */
-  readonly framesSent: number;
-  readonly framesDropped: number;
-  /** Closes with 1000 and detaches every handler. Idempotent. */
+  readonly stats: CoreStats;
+  /** A connection opened (the token sent), a server text frame (binary goes to the playback port), a close. */
+  onevent: ((event: LinkEvent) => void) | null;
+  /** Tells the core to open, pass `connected` on, or hang up; queued until it runs. */
+  send(command: Exclude<CoreCommand, { type: 'close' }>): void;
+  /** The end: closes the connection with 1000, both ports and the Worker. Idempotent. */
   close(): void;
 }
 
-/** Opens a transport to `url` that sends `token` first. Throws (synchronously) when the URL is refused. */
-export type TransportFactory = (url: string, token: string) => Transport;
+/** Makes the transport of one session; `workerUrl` as for {@link CoreTransport}. */
+export type TransportFactory = (workerUrl?: string) => Transport;
 
-/** The main-thread WebSocket transport, with the bounded outbox described at MAX_BUFFERED_BYTES. */
-export class SocketTransport implements Transport {
-  onopen: (() => void) | null = null;
-  onmessage: ((data: string | ArrayBuffer) => void) | null = null;
-  onclose: ((code: number, reason: string, opened: boolean) => void) | null = null;
-  framesSent = 0;
-  framesDropped = 0;
-  readonly #socket: WebSocket;
-  readonly #outbox: ArrayBuffer[] = [];
-  /** Bytes handed to the socket in all, and of them the early burst's. */
-  #sentBytes = 0;
-  #earlyBytes = 0;
+/** Either side of the core's channel: a Worker, its global scope, or the main thread's stand-ins for them. */
+interface Peer {
+  onmessage: ((event: MessageEvent) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+}
 
-  constructor(url: string, token: string) {
-    const socket = (this.#socket = new WebSocket(url));
-    socket.binaryType = 'arraybuffer';
-    let opened = false;
-    socket.onopen = () => {
-      opened = true;
-      socket.send(tokenMessage(token));
-      this.onopen?.();
-    };
-    socket.onmessage = (event) => this.onmessage?.(event.data);
-    // No onerror: a close event always follows an error, and carries the code.
-    socket.onclose = (event) => this.onclose?.(event.code, event.reason, opened);
-  }
+/** The Worker's script: the core's own source, run on the Worker's global scope. */
+const WORKER_SOURCE = `(${runSocketCore})(self,${JSON.stringify(CORE_CONFIG)})`;
 
-  sendFrame(frame: ArrayBuffer, early = false): void {
-    const socket = this.#socket;
-    const outbox = this.#outbox;
-    if (socket.readyState !== WebSocket.OPEN) return;
-    if (early) {
-      this.#earlyBytes += frame.byteLength;
-      return this.#send(frame);
+/**
+ * The core in a dedicated Worker, started from a Blob URL of its source or from `workerUrl` (the site's
+ * copy of dist/voice-agent.worklet.js, which holds it too), or on the main thread (`workerUrl` null, no
+ * Worker, or one that cannot start): the same code, the same messages, the same
+ * ports either way. Commands wait until the core says `ready`, and only then are the audio ports handed
+ * over, so a Worker that fails to start (a Content-Security-Policy without `blob:` for workers may fail
+ * it late) leaves them for the main thread.
+ */
+export class CoreTransport implements Transport {
+  kind: TransportKind = 'main';
+  onevent: Transport['onevent'] = null;
+  stats: CoreStats = { framesSent: 0, framesDropped: 0, framesReceived: 0 };
+  readonly ports: AudioPorts;
+  /** close() was called. */
+  closed = false;
+  /** The ends the core holds. */
+  readonly #coreEnds: MessagePort[];
+  /** The last connection opened: the one a failing Worker takes with it. */
+  #id = 0;
+  /** Where the core runs: the Worker, or its stand-in on the main thread. */
+  #core!: Peer;
+  #waiting: CoreCommand[] | null = [];
+
+  constructor(workerUrl?: string | null) {
+    const capture = new MessageChannel();
+    const playback = new MessageChannel();
+    this.ports = { capture: capture.port1, playback: playback.port1 };
+    this.#coreEnds = [capture.port2, playback.port2];
+    if (workerUrl !== null) {
+      const url = workerUrl ?? URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+      try {
+        // Throws where Worker is missing, the URL is of another origin, or a CSP refuses it at once.
+        const core = new Worker(url);
+        core.onerror = () => this.#fallBack();
+        // A Worker that never says `ready` (refused without an error event) counts as failed too.
+        setTimeout(() => this.#waiting && this.#fallBack(), CORE_CONFIG.readyWait);
+        this.#listen(core);
+        this.kind = 'worker';
+      } catch {
+        // The main thread, below.
+      }
+      // The Worker resolved its URL as it was constructed (revoking a URL that is not a blob: does nothing).
+      URL.revokeObjectURL(url);
     }
-    outbox.push(frame);
-    while (outbox.length > 0 && this.#liveBacklog() <= MAX_BUFFERED_BYTES) this.#send(outbox.shift()!);
-    if (outbox.length > MAX_QUEUED_FRAMES) {
-      outbox.shift();
-      this.framesDropped++;
-    }
-  }
-
-  /** Live audio waiting in the send buffer: what is buffered, less what is left of the early burst (sent first). */
-  #liveBacklog(): number {
-    // `?? 0`: socket doubles such as mock-socket have no bufferedAmount.
-    const buffered = this.#socket.bufferedAmount ?? 0;
-    const drained = this.#sentBytes - buffered;
-    return buffered - Math.min(this.#earlyBytes, Math.max(0, this.#earlyBytes - drained));
-  }
-
-  #send(frame: ArrayBuffer): void {
-    this.#sentBytes += frame.byteLength;
-    this.#socket.send(frame);
-    this.framesSent++;
+    if (this.kind === 'main') this.#runHere();
   }
 
   close(): void {
-    const socket = this.#socket;
-    socket.onopen = socket.onmessage = socket.onclose = null;
-    this.#outbox.length = 0;
-    if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) socket.close(1000);
+    if (this.closed) return;
+    this.closed = true;
+    this.onevent = null;
+    // Queued like any command if the core is not running yet: it then starts, closes the ports and ends.
+    this.send({ type: 'close' });
+    // The core ends itself once the socket has closed (its final counters say so); this is the backstop.
+    setTimeout(() => this.#release(), 2 * CORE_CONFIG.closeWait);
+  }
+
+  send(command: CoreCommand): void {
+    if (command.type === 'open') this.#id = command.id;
+    if (this.#waiting) this.#waiting.push(command);
+    else this.#core.postMessage(command);
+  }
+
+  #listen(core: Peer): void {
+    this.#core = core;
+    core.onmessage = ({ data }: MessageEvent<CoreEvent>) => {
+      if (data.type === 'ready') {
+        core.postMessage(null, this.#coreEnds);
+        for (const command of this.#waiting!) core.postMessage(command);
+        this.#waiting = null;
+      } else if (data.type === 'stats') {
+        const { type: _, final, ...stats } = data;
+        Object.assign(this.stats, stats);
+        if (final) this.#release();
+      } else this.onevent?.(data);
+    };
+  }
+
+  /**
+   * The core on this thread, with the same messages as from a Worker, passed on synchronously both ways
+   * (as the socket's own events are), so the main thread spends no task on each.
+   */
+  #runHere(): void {
+    this.kind = 'main';
+    const scope: CoreScope = {
+      onmessage: null,
+      postMessage: (data) => here.onmessage!({ data } as MessageEvent),
+      close() {},
+    };
+    const here: Peer = {
+      onmessage: null,
+      postMessage: (data, ports = []) => scope.onmessage!({ data, ports } as unknown as MessageEvent),
+    };
+    this.#listen(here);
+    this.stats = runSocketCore(scope, CORE_CONFIG);
+  }
+
+  /**
+   * The Worker failed. Before it had the ports, the core moves to the main thread with what was asked
+   * meanwhile; after, the ports went with it, so the current connection is lost, as a network drop.
+   */
+  #fallBack(): void {
+    this.#release();
+    if (this.#waiting) return this.#runHere();
+    this.onevent?.({ type: 'close', id: this.#id, code: 1006, reason: '', opened: true });
+  }
+
+  /** Ends the Worker (on the main thread, the core has ended by itself). */
+  #release(): void {
+    (this.#core as Partial<Worker>).terminate?.();
   }
 }
 
-/** The default {@link TransportFactory}. */
-export const openSocket: TransportFactory = (url, token) => new SocketTransport(url, token);
+/**
+ * The default {@link TransportFactory}: the Worker where one can start, else the main thread. Both run
+ * the same core with the same ports, so they behave the same; `getStats().transport` says which.
+ */
+export const openTransport: TransportFactory = (workerUrl) => new CoreTransport(workerUrl);

@@ -10,12 +10,11 @@ import {
   type VoiceAgentStatus,
 } from '../events.js';
 import type { ErrorMessageKey } from '../labels.js';
-import { FRAME_MS } from '../wire.js';
 import { holdPage } from './page-life.js';
-import { parseServerMessage } from './protocol.js';
+import { parseServerMessage, tokenMessage } from './protocol.js';
 import type { SessionAudio } from './session-audio.js';
 import { DEFAULT_TOKEN_TIMEOUT_MS, obtainToken, type TokenResponse } from './token.js';
-import { openSocket, type Transport, type TransportFactory } from './transport.js';
+import { openTransport, type Transport, type TransportFactory } from './transport.js';
 
 /** What the element passes to a session; read once per `start()`. */
 export interface VoiceSessionOptions {
@@ -33,6 +32,8 @@ export interface VoiceSessionOptions {
   reconnect?: boolean;
   /** Overrides parts of {@link RECONNECT} (tests shorten it). */
   backoff?: Partial<BackoffPolicy>;
+  /** The site's copy of dist/voice-agent.worklet.js: the socket Worker starts from it too (see transport.ts). */
+  workletUrl?: string;
 }
 
 /** How long the socket may take to open and the service to say `connected`, in milliseconds. */
@@ -69,21 +70,18 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random = Ma
   return Math.round(nominal * (0.5 + random() / 2));
 }
 
-/** Microphone audio kept while no connection is `connected` (before the first, during a reconnect), ms. */
-export const EARLY_AUDIO_MS = 2000;
-const EARLY_FRAMES = EARLY_AUDIO_MS / FRAME_MS;
-
 /** How the element plugs into a session: its current options, a new audio engine per session, the transport. */
 export interface VoiceSessionConfig {
   options: () => VoiceSessionOptions;
   createAudio: () => SessionAudio;
-  /** Opens a connection; default: a WebSocket on the main thread. */
+  /** Makes the session's transport; default {@link openTransport} (a Worker where one can start). */
   transport?: TransportFactory;
 }
 
 /** One connection to the service within a run. */
 interface Link {
-  readonly transport: Transport;
+  /** The transport's events about this connection carry it. */
+  readonly id: number;
   connected: boolean;
   /** Pending until the server's `connected`. */
   timer?: ReturnType<typeof setTimeout>;
@@ -92,6 +90,7 @@ interface Link {
   settle: (error?: VoiceAgentError) => void;
   /** Resolves once open, the token sent. */
   readonly opened: Promise<void>;
+  open: () => void;
 }
 
 /** One session, from `start()` to its end. `this.#run === run` is the call-id check for stale async results. */
@@ -99,18 +98,14 @@ interface Run {
   readonly abort: AbortController;
   readonly options: VoiceSessionOptions;
   audio: SessionAudio | null;
+  /** The socket side, for all the run's connections; it holds the first-words buffer and the counters. */
+  transport: Transport | null;
   /** `audio.open()`; once settled, a single `close()` releases the engine. */
   opening: Promise<void> | null;
   openSettled: boolean;
   link: Link | null;
-  /** Microphone frames captured while no link is connected: the last EARLY_AUDIO_MS, sent first. */
-  early: ArrayBuffer[];
   /** A link reached `connected`: from then on an unexpected drop may reconnect. */
   wasConnected: boolean;
-  /** Counters of the links already closed, the early buffer's overflow, and the run itself. */
-  sent: number;
-  dropped: number;
-  received: number;
   reconnects: number;
   releasePage: () => void;
 }
@@ -124,6 +119,8 @@ interface Run {
  */
 export class VoiceSession implements ReactiveController {
   #run: Run | null = null;
+  /** Links dialled so far: the next one's id. */
+  #links = 0;
   /** The current run, or the last one once it ended (for getStats()). */
   #last: Run | null = null;
   #status: VoiceAgentStatus = 'idle';
@@ -215,13 +212,14 @@ export class VoiceSession implements ReactiveController {
   /** Counters of the current session, or of the last one once it is over (zeros before any). */
   getStats(): VoiceAgentStats {
     const run = this.#last;
-    const link = run?.link?.transport;
+    const transport = run?.transport;
     const audio = run?.audio?.stats;
     return {
-      framesSent: (run?.sent ?? 0) + (link?.framesSent ?? 0),
-      framesDropped: (run?.dropped ?? 0) + (link?.framesDropped ?? 0),
-      framesReceived: run?.received ?? 0,
+      framesSent: transport?.stats.framesSent ?? 0,
+      framesDropped: transport?.stats.framesDropped ?? 0,
+      framesReceived: transport?.stats.framesReceived ?? 0,
       reconnects: run?.reconnects ?? 0,
+      transport: transport?.kind ?? null,
       underruns: audio?.underruns ?? 0,
       bufferedMs: audio?.bufferedMs ?? 0,
       sampleRate: audio?.sampleRate ?? 0,
@@ -239,14 +237,11 @@ export class VoiceSession implements ReactiveController {
       abort: new AbortController(),
       options,
       audio: null,
+      transport: null,
       opening: null,
       openSettled: false,
       link: null,
-      early: [],
       wasConnected: false,
-      sent: 0,
-      dropped: 0,
-      received: 0,
       reconnects: 0,
       releasePage: () => {},
     };
@@ -258,11 +253,25 @@ export class VoiceSession implements ReactiveController {
     if (this.#run !== run) return; // a status listener stopped it
     try {
       run.releasePage = holdPage(() => void this.stop());
+      const transport = (run.transport = (this.#config.transport ?? openTransport)(options.workletUrl));
+      transport.onevent = (event) => {
+        const link = run.link;
+        if (event.id !== link?.id) return; // a connection already left behind
+        if (event.type === 'open') return link.open();
+        if (event.type === 'message') return this.#receive(run, event.data);
+        const { code, refused } = event;
+        const error = refused
+          ? new VoiceAgentError('socket_failed', {}, refused)
+          : event.opened
+            ? new VoiceAgentError('connection_lost', { closeCode: code, closeReason: event.reason })
+            : new VoiceAgentError('socket_failed/closed', { closeCode: code });
+        this.#linkFailed(run, link, error);
+      };
       const audio = this.#config.createAudio();
       audio.muted = this.#muted;
       audio.volume = this.#volume;
       audio.onError = (error) => void this.#end(run, 'error', 'error', error);
-      audio.onFrame = (frame) => this.#frame(run, frame);
+      audio.attach(transport.ports);
       audio.onSuspended = (needed) => {
         this.#needsGesture = needed;
         this.#host.requestUpdate();
@@ -315,18 +324,19 @@ export class VoiceSession implements ReactiveController {
     const token = obtainToken(options, options.tokenTimeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS, run.abort.signal);
     const [{ token: secret, ws_url }] = await Promise.all([token, run.opening]);
     if (this.#run !== run) throw new VoiceAgentError('token_request_failed/cancelled');
-    let transport: Transport;
-    try {
-      transport = (this.#config.transport ?? openSocket)(ws_url, secret);
-    } catch (err) {
-      throw toVoiceAgentError(err, 'socket_failed');
-    }
     let settle!: (error?: VoiceAgentError) => void;
     let open!: () => void;
     const ready = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
     });
-    const link: Link = { transport, connected: false, ready, settle, opened: new Promise((r) => (open = r)) };
+    const link: Link = {
+      id: ++this.#links,
+      connected: false,
+      ready,
+      settle,
+      open: () => open(),
+      opened: new Promise((r) => (open = r)),
+    };
     ready.catch(() => {}); // a failed reconnect attempt is handled by its loop, not as an unhandled rejection
     run.link = link;
     // A socket to an unreachable host can sit in CONNECTING for minutes, and a service that never says
@@ -336,14 +346,7 @@ export class VoiceSession implements ReactiveController {
       () => this.#linkFailed(run, link, new VoiceAgentError('socket_failed/timeout', { seconds: timeoutMs / 1000 })),
       timeoutMs,
     );
-    transport.onopen = open;
-    transport.onmessage = (data) => this.#receive(run, link, data);
-    transport.onclose = (code, reason, opened) => {
-      const error = opened
-        ? new VoiceAgentError('connection_lost', { closeCode: code, closeReason: reason })
-        : new VoiceAgentError('socket_failed/closed', { closeCode: code });
-      this.#linkFailed(run, link, error);
-    };
+    run.transport!.send({ type: 'open', id: link.id, url: ws_url, first: tokenMessage(secret) });
     return link;
   }
 
@@ -384,25 +387,10 @@ export class VoiceSession implements ReactiveController {
     void this.#end(run, 'ended', 'connection_lost', lost);
   }
 
-  /** A microphone frame: live once connected, else kept (the last EARLY_AUDIO_MS) for the next `connected`. */
-  #frame(run: Run, frame: ArrayBuffer): void {
+  /** A server text frame (agent audio goes from the transport to the playback worklet directly). */
+  #receive(run: Run, data: string): void {
     const link = run.link;
-    if (link?.connected) return link.transport.sendFrame(frame);
-    if (run.early.push(frame) > EARLY_FRAMES) {
-      run.early.shift();
-      run.dropped++;
-    }
-  }
-
-  #receive(run: Run, link: Link, data: unknown): void {
-    // Agent audio is played even before `connected`: the engine is open by then (the socket waits
-    // for it), and dropping an early greeting would be worse than playing it.
-    if (data instanceof ArrayBuffer) {
-      run.received++;
-      run.audio!.play(data);
-      return;
-    }
-    if (typeof data !== 'string') return; // binaryType is 'arraybuffer': no Blobs expected
+    if (!link) return;
     const message = parseServerMessage(data);
     if (!message) {
       // The frame itself is not echoed: it may be large, or hold something that must not be logged.
@@ -417,7 +405,7 @@ export class VoiceSession implements ReactiveController {
         if (run.wasConnected) run.reconnects++;
         run.wasConnected = true;
         // First words: what the microphone caught while connecting goes first, in order, then live audio.
-        for (const frame of run.early.splice(0)) link.transport.sendFrame(frame, true);
+        run.transport!.send({ type: 'connected' });
         // `agent_ready` may have come first; the status never goes back from ready.
         if (this.#status !== 'ready') this.#setStatus('connected');
         if (this.#run === run) this.#emit('voice-agent-connected');
@@ -458,15 +446,13 @@ export class VoiceSession implements ReactiveController {
     this.#emit('voice-agent-error', detail);
   }
 
-  /** Closes the current link (if any), keeping its counters. */
+  /** Closes the current link (if any); the transport keeps the counters and buffers frames again. */
   #hangUp(run: Run): void {
     const link = run.link;
     if (!link) return;
     run.link = null;
     clearTimeout(link.timer);
-    link.transport.close();
-    run.sent += link.transport.framesSent;
-    run.dropped += link.transport.framesDropped;
+    run.transport!.send({ type: 'hangup' });
   }
 
   /** Ends the run with a failure: a lost connection is `ended`, anything else `error`. */
@@ -492,12 +478,12 @@ export class VoiceSession implements ReactiveController {
     this.#run = null;
     run.abort.abort(); // cancels the token request, its timer and a backoff wait; resolves a pending start()
     this.#hangUp(run);
-    run.early = [];
+    run.transport?.close();
     run.releasePage();
     const { audio } = run;
     let closed = Promise.resolve();
     if (audio) {
-      audio.onFrame = audio.onError = audio.onSuspended = null;
+      audio.onError = audio.onSuspended = null;
       closed = audio.close();
       // open() still pending (e.g. the permission prompt): close again once it settles, so what it
       // acquires late is released too. close() is idempotent.

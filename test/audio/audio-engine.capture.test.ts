@@ -7,7 +7,16 @@ import { AudioEngine } from '../../src/audio/audio-engine.js';
 import { WIRE_RATE } from '../../src/wire.js';
 import { dominantFrequency, toneAmplitude } from '../../tools/analysis.js';
 import { FAKE_MICROPHONES, currentEngine } from '../../tools/engines.js';
-import { framesToFloat, injectMicrophone, median, perWindow, sleep, until } from '../helpers/media.js';
+import {
+  framesToFloat,
+  injectMicrophone,
+  median,
+  perWindow,
+  sleep,
+  until,
+  type EngineWire,
+  wire,
+} from '../helpers/media.js';
 
 const PROCESSING_OFF = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
 
@@ -15,15 +24,19 @@ const PROCESSING_OFF = { echoCancellation: false, noiseSuppression: false, autoG
  * Frames the engine delivers over `ms` of audio time, and the audio time they took: the context's clock,
  * not the page's, since Firefox's mock audio backend here runs its clock at 0.64–0.96× real time.
  */
-async function collectFrames(engine: AudioEngine, ms: number): Promise<{ frames: ArrayBuffer[]; seconds: number }> {
+async function collectFrames(
+  engine: AudioEngine,
+  io: EngineWire,
+  ms: number,
+): Promise<{ frames: ArrayBuffer[]; seconds: number }> {
   const frames: ArrayBuffer[] = [];
   const clock = engine.output!.context;
   // Start on a first frame, so the count is not skewed by how long the microphone took to start.
-  await new Promise<void>((resolve) => (engine.onFrame = () => resolve()));
+  await new Promise<void>((resolve) => (io.onFrame = () => resolve()));
   const started = clock.currentTime;
-  engine.onFrame = (frame) => frames.push(frame);
+  io.onFrame = (frame) => frames.push(frame);
   await until(() => clock.currentTime - started >= ms / 1000, 3 * ms + 2000, `${ms} ms of audio`, 5);
-  engine.onFrame = null;
+  io.onFrame = null;
   return { frames, seconds: clock.currentTime - started };
 }
 
@@ -33,15 +46,17 @@ const medianTone = (audio: Float32Array, hz: number) =>
 
 describe('AudioEngine capture (fake microphone)', () => {
   let engine: AudioEngine;
+  let io: EngineWire;
 
   afterEach(() => engine.close());
 
   it(`sends the engine's own fake microphone as 640-byte frames at 50/s, its tone at its level`, async () => {
     const device = FAKE_MICROPHONES[currentEngine()];
     engine = new AudioEngine();
+    io = wire(engine);
     await engine.open(PROCESSING_OFF);
     await sleep(250); // past the microphone's and the resampler's start-up
-    const { frames, seconds } = await collectFrames(engine, 2000);
+    const { frames, seconds } = await collectFrames(engine, io, 2000);
     expect(frames.every((f) => f instanceof ArrayBuffer && f.byteLength === 640)).to.equal(true);
     expect(frames.length / seconds).to.be.within(40, 60);
     const tone = medianTone(framesToFloat(frames), device.hz);
@@ -60,9 +75,10 @@ describe('AudioEngine capture (fake microphone)', () => {
       it(`sends exact 640-byte frames at 50/s, 440 Hz kept, 12 kHz rejected (context at ${sampleRate} Hz)`, async () => {
         inject(sampleRate);
         engine = new AudioEngine({ sampleRate });
+        io = wire(engine);
         await engine.open(PROCESSING_OFF);
         await sleep(250); // past the microphone's and the resampler's start-up
-        const { frames, seconds } = await collectFrames(engine, 2000);
+        const { frames, seconds } = await collectFrames(engine, io, 2000);
 
         expect(frames.every((f) => f instanceof ArrayBuffer && f.byteLength === 640)).to.equal(true);
         const perSecond = frames.length / seconds;
@@ -84,23 +100,25 @@ describe('AudioEngine capture (fake microphone)', () => {
     it('sends all-zero frames on time while muted, and the microphone again when unmuted', async () => {
       inject();
       engine = new AudioEngine();
+      io = wire(engine);
       engine.muted = true; // before open(): muted from the very first frame
       await engine.open(PROCESSING_OFF);
-      const muted = await collectFrames(engine, 1000);
+      const muted = await collectFrames(engine, io, 1000);
       expect(muted.frames.length / muted.seconds).to.be.within(40, 60);
       expect(muted.frames.every((f) => f.byteLength === 640 && new Int16Array(f).every((s) => s === 0))).to.equal(true);
 
       engine.muted = false;
       await sleep(100);
-      const live = await collectFrames(engine, 300);
+      const live = await collectFrames(engine, io, 300);
       expect(toneAmplitude(framesToFloat(live.frames), 440, WIRE_RATE)).to.be.above(0.1);
     });
 
     it('loads the processors from workletUrl (the file the build emits for strict CSP sites)', async () => {
       inject();
       engine = new AudioEngine({ workletUrl: '/dist/voice-agent.worklet.js' });
+      io = wire(engine);
       await engine.open(PROCESSING_OFF);
-      const { frames } = await collectFrames(engine, 500);
+      const { frames } = await collectFrames(engine, io, 500);
       expect(frames.length).to.be.above(10);
       expect(frames.every((f) => f.byteLength === 640)).to.equal(true);
       expect(dominantFrequency(framesToFloat(frames), WIRE_RATE)).to.be.closeTo(440, 10);
@@ -109,6 +127,7 @@ describe('AudioEngine capture (fake microphone)', () => {
     it('reports the microphone level, which falls to 0 within ~300 ms of muting', async () => {
       inject();
       engine = new AudioEngine();
+      io = wire(engine);
       const reports: number[] = [];
       engine.onLevels = (input) => reports.push(input);
       await engine.open(PROCESSING_OFF);
@@ -116,7 +135,7 @@ describe('AudioEngine capture (fake microphone)', () => {
 
       reports.length = 0;
       await sleep(1000);
-      // Reported with each 20 ms frame (50 a second) while the level moves (the tone's level moves a little).
+      // Reported with the playback worklet (20 a second) while the level moves (the tone's level moves a little).
       expect(reports.length).to.be.within(5, 60);
 
       const level = engine.inputLevel;
@@ -131,6 +150,7 @@ describe('AudioEngine capture (fake microphone)', () => {
 
   it('fails with audio_failed when workletUrl cannot be loaded', async () => {
     engine = new AudioEngine({ workletUrl: '/dist/no-such-worklet.js' });
+    io = wire(engine);
     const error = await engine.open(PROCESSING_OFF).then(
       () => null,
       (err: unknown) => err,
@@ -140,9 +160,10 @@ describe('AudioEngine capture (fake microphone)', () => {
 
   it('drops frames while no onFrame is set', async () => {
     engine = new AudioEngine();
+    io = wire(engine);
     await engine.open();
     await sleep(200);
-    const { frames, seconds } = await collectFrames(engine, 200);
+    const { frames, seconds } = await collectFrames(engine, io, 200);
     // Only frames from after onFrame was set arrive: 50 per second of the audio clock it was set for
     // (longer than 200 ms when this page's timers ran late), never with the 10 of the 200 ms before.
     expect(frames.length).to.be.within(5, Math.round(seconds * 50) + 6);

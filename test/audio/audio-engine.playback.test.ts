@@ -4,7 +4,17 @@ import { expect } from '@open-wc/testing';
 import { AudioEngine, type AudioEngineOptions } from '../../src/audio/audio-engine.js';
 import { dominantFrequency, toneAmplitude } from '../../tools/analysis.js';
 import { maxStep } from '../../tools/analysis.js';
-import { Recorder, firstLoud, lastLoud, longestZeroRun, sleep, toneFrames, until } from '../helpers/media.js';
+import {
+  Recorder,
+  firstLoud,
+  lastLoud,
+  longestZeroRun,
+  sleep,
+  toneFrames,
+  until,
+  type EngineWire,
+  wire,
+} from '../helpers/media.js';
 
 const AMPLITUDE = 0.5;
 
@@ -13,12 +23,14 @@ const sineStep = (rate: number) => (2 * Math.PI * 1000 * AMPLITUDE) / rate;
 
 describe('AudioEngine playback', () => {
   let engine: AudioEngine;
+  let io: EngineWire;
   let recorder: Recorder;
   let rate: number;
 
   /** Opens the engine under test and starts recording its output. */
   async function open(options?: AudioEngineOptions): Promise<void> {
     engine = new AudioEngine(options);
+    io = wire(engine);
     await engine.open({});
     rate = engine.output!.context.sampleRate;
     recorder = await Recorder.tap(engine.output!);
@@ -47,7 +59,7 @@ describe('AudioEngine playback', () => {
       const now = performance.now() - started;
       while (sent < frames.length && due[sent] <= now) {
         feedLateMs = Math.max(feedLateMs, now - due[sent]);
-        engine.play(frames[sent++]);
+        io.play(frames[sent++]);
       }
       await sleep(5);
     }
@@ -80,7 +92,7 @@ describe('AudioEngine playback', () => {
 
   it('interrupt() stops queued audio within ~50 ms with a fade, not a click', async () => {
     await open();
-    for (const frame of toneFrames(1000, AMPLITUDE, 3)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 3)) io.play(frame);
     await until(() => firstLoud(recorder.samples()) >= 0, 2000, 'playback to start');
     await sleep(300);
     const interruptFrame = Math.round(engine.output!.context.currentTime * rate);
@@ -99,9 +111,9 @@ describe('AudioEngine playback', () => {
   // 44.1 kHz; test/dsp/jitter-buffer.test.ts has the deterministic cases).
   it('starts cleanly again after the queue ran dry', async () => {
     await open();
-    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) io.play(frame);
     await sleep(600); // plays, then runs dry
-    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.3)) io.play(frame);
     await sleep(600);
     const samples = recorder.samples();
     console.log(`ran dry @${rate} Hz: max step ${(maxStep(samples) / sineStep(rate)).toFixed(3)}× a clean sine's`);
@@ -117,11 +129,11 @@ describe('AudioEngine playback', () => {
     // Half a second sent in real time, a 100 ms hole, then the rest at once.
     const started = performance.now();
     for (let i = 0; i < 25; i++) {
-      engine.play(frames[i]);
+      io.play(frames[i]);
       await sleep(20 * (i + 1) - (performance.now() - started));
     }
     await sleep(100);
-    for (const frame of frames.slice(25)) engine.play(frame);
+    for (const frame of frames.slice(25)) io.play(frame);
     await sleep(1000);
     const samples = recorder.samples();
     const played = samples.subarray(firstLoud(samples));
@@ -142,8 +154,8 @@ describe('AudioEngine playback', () => {
       const odd = new Uint8Array(frame.byteLength + 1);
       odd.set(new Uint8Array(frame));
       odd[frame.byteLength] = 0x7f; // garbage that would shift every sample if kept
-      engine.play(odd.buffer);
-      engine.play(new ArrayBuffer(0));
+      io.play(odd.buffer);
+      io.play(new ArrayBuffer(0));
     }
     await sleep(1200);
     const samples = recorder.samples();
@@ -159,7 +171,7 @@ describe('AudioEngine playback', () => {
   it('caps a 100 s frame without freezing the page, counting what it drops', async () => {
     await open();
     const huge = toneFrames(1000, AMPLITUDE, 100, 1_600_000)[0];
-    engine.play(huge);
+    io.play(huge);
     // Handed to the audio thread, not copied or converted here: the caller's buffer is now detached.
     expect(huge.byteLength).to.equal(0);
     // The page stays responsive: timers keep firing while the audio thread takes the frame.
@@ -184,7 +196,7 @@ describe('AudioEngine playback', () => {
 
   it('reports the output level, which falls to 0 within ~300 ms of the audio ending', async () => {
     await open();
-    for (const frame of toneFrames(1000, AMPLITUDE, 0.5)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.5)) io.play(frame);
     await until(() => engine.outputLevel > 0.1, 2000, 'an output level');
     // The tone ends 0.5 s after it started; the level must be 0 about 0.3 s later.
     await until(() => engine.outputLevel === 0, 3000, 'the level to reach 0');
@@ -197,7 +209,7 @@ describe('AudioEngine playback', () => {
 
   it('volume ramps smoothly (no zipper noise, no click) and outputLevel follows what is played', async () => {
     await open({ prebufferMs: 100 });
-    for (const frame of toneFrames(1000, AMPLITUDE, 1.5)) engine.play(frame);
+    for (const frame of toneFrames(1000, AMPLITUDE, 1.5)) io.play(frame);
     await until(() => engine.outputLevel > 0.5, 3000, 'the tone to play');
     await sleep(150); // past the fade-in and the first partial report
     const loud = engine.outputLevel;

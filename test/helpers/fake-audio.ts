@@ -1,7 +1,9 @@
 // A stand-in for the audio engine in session tests: records what the session asks of it, and lets the
-// test play the microphone (capture) and the browser (suspend, device failures).
+// test play the microphone (capture, on the transport's port as the capture worklet does), the speakers
+// (`played`: what arrives on the playback port) and the browser (suspend, device failures).
 import type { VoiceAgentError } from '../../src/errors.js';
 import type { AudioStats, SessionAudio } from '../../src/session/session-audio.js';
+import type { AudioPorts } from '../../src/session/transport.js';
 import { FRAME_BYTES } from '../../src/wire.js';
 
 export class FakeAudio implements SessionAudio {
@@ -9,7 +11,7 @@ export class FakeAudio implements SessionAudio {
   readonly played: ArrayBuffer[] = [];
   bytesPlayed = 0;
   constraints: MediaTrackConstraints | null = null;
-  onFrame: ((frame: ArrayBuffer) => void) | null = null;
+  ports: AudioPorts | null = null;
   onLevels: ((input: number, output: number) => void) | null = null;
   onError: ((error: VoiceAgentError) => void) | null = null;
   onSuspended: ((needsGesture: boolean) => void) | null = null;
@@ -35,9 +37,12 @@ export class FakeAudio implements SessionAudio {
     this.constraints = constraints;
     return this.opening();
   }
-  play(pcm: ArrayBuffer): void {
-    this.played.push(pcm);
-    this.bytesPlayed += pcm.byteLength;
+  attach(ports: AudioPorts): void {
+    this.ports = ports;
+    ports.playback.onmessage = ({ data }: MessageEvent<ArrayBuffer>) => {
+      this.played.push(data);
+      this.bytesPlayed += data.byteLength;
+    };
   }
   interrupt(): void {
     this.calls.push('interrupt');
@@ -52,15 +57,20 @@ export class FakeAudio implements SessionAudio {
   }
   close(): Promise<void> {
     this.calls.push('close');
+    this.ports?.capture.close();
+    this.ports?.playback.close();
     return Promise.resolve();
   }
   get closed(): number {
     return this.calls.filter((c) => c === 'close').length;
   }
-  /** What the capture worklet would do with one 640-byte frame filled with `fill`; false when no sink is set. */
+  /** What the capture worklet does with a frame: posts it on the capture port (it arrives a task later). False when no port is attached. */
+  send(frame: ArrayBuffer): boolean {
+    this.ports?.capture.postMessage(frame, [frame]);
+    return !!this.ports;
+  }
+  /** {@link send} of one 640-byte frame filled with `fill`. */
   capture(fill: number): boolean {
-    if (!this.onFrame) return false;
-    this.onFrame(new Uint8Array(FRAME_BYTES).fill(fill).buffer);
-    return true;
+    return this.send(new Uint8Array(FRAME_BYTES).fill(fill).buffer);
   }
 }

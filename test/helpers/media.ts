@@ -2,6 +2,7 @@
 // and small measuring helpers. Not a test file itself.
 import { floatToInt16, int16ToFloat } from '../../src/dsp/pcm.js';
 import { FRAME_SAMPLES, WIRE_RATE } from '../../src/wire.js';
+import type { AudioEngine } from '../../src/audio/audio-engine.js';
 import { concat, sine } from '../../tools/signals.js';
 
 export { sleep, until } from '../../tools/wait.js';
@@ -168,4 +169,21 @@ export function injectMicrophone(
       await Promise.all(contexts.map((context) => context.close()));
     },
   };
+}
+
+/** The transport's ends of an engine's ports, as a test drives them: microphone frames out, agent audio in. */
+export interface EngineWire {
+  onFrame: ((frame: ArrayBuffer) => void) | null;
+  /** Posts agent audio to the playback worklet (transferred), as the transport does. */
+  play(pcm: ArrayBuffer): void;
+}
+
+/** Attaches fresh ports to `engine` (before open()), as the session does with its transport's. */
+export function wire(engine: AudioEngine): EngineWire {
+  const capture = new MessageChannel();
+  const playback = new MessageChannel();
+  engine.attach({ capture: capture.port1, playback: playback.port1 });
+  const io: EngineWire = { onFrame: null, play: (pcm) => playback.port2.postMessage(pcm, [pcm]) };
+  capture.port2.onmessage = ({ data }: MessageEvent<ArrayBuffer>) => io.onFrame?.(data);
+  return io;
 }

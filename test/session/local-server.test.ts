@@ -51,7 +51,7 @@ function session(fault?: string, extra: VoiceSessionOptions = {}) {
 const backoff = { attempts: 3, firstDelayMs: 100, maxDelayMs: 200, windowMs: 5000 };
 
 /**
- * A microphone in real time: frame k is handed to `audio.onFrame` at k × 20 ms from now; `frames[k]`
+ * A microphone in real time: frame k is sent at k × 20 ms from now; `frames[k]`
  * while there are any, silence after. Returns a stop function.
  */
 function realtimeMic(audio: FakeAudio, frames: ArrayBuffer[]): () => void {
@@ -59,7 +59,7 @@ function realtimeMic(audio: FakeAudio, frames: ArrayBuffer[]): () => void {
   let k = 0;
   const timer = setInterval(() => {
     while (k <= (performance.now() - t0) / FRAME_MS) {
-      audio.onFrame?.(k < frames.length ? frames[k].slice(0) : new ArrayBuffer(FRAME_BYTES));
+      audio.send(k < frames.length ? frames[k].slice(0) : new ArrayBuffer(FRAME_BYTES));
       k++;
     }
   }, 10);
@@ -81,7 +81,7 @@ function markedTone(count: number): ArrayBuffer[] {
 const key = (frame: ArrayBuffer) => new Uint8Array(frame).join(',');
 
 describe('VoiceSession with the local voice server', () => {
-  it('reaches ready, plays the greeting, streams frames the server accepts, and stops cleanly', async () => {
+  it('reaches ready through the socket Worker, plays the greeting, streams frames the server accepts, stops cleanly', async () => {
     const { host, audio, session: s } = session();
     const t0 = performance.now();
     await s.start();
@@ -92,9 +92,12 @@ describe('VoiceSession with the local voice server', () => {
     // A figure for the report, not an assertion: a loaded machine may be much slower.
     console.log(`local server: token + socket open in ${opened.toFixed(0)} ms, ready in ${ready.toFixed(0)} ms`);
     // One second of silence from the "mic": a server that disliked the frames would send `error`.
-    for (let i = 0; i < 50; i++) audio.onFrame!(new ArrayBuffer(640));
+    for (let i = 0; i < 50; i++) audio.send(new ArrayBuffer(FRAME_BYTES));
+    await waitUntil(() => s.getStats().framesSent === 50, 'frames sent', WAIT);
     await new Promise((r) => setTimeout(r, 300));
     expect(host.errors).to.deep.equal([]);
+    expect(s.getStats()).to.include({ transport: 'worker', framesDropped: 0 });
+    expect(s.getStats().framesReceived).to.be.above(0);
     await s.stop();
     expect(s.status).to.equal('idle');
     expect(host.ended).to.deep.equal(['user']);
@@ -204,7 +207,6 @@ describe('VoiceSession with the local voice server', () => {
     expect(host.errors.map((e) => e.code)).to.deep.equal(['connection_lost']);
     expect(host.ended).to.deep.equal(['connection_lost']);
     expect(audio.closed).to.equal(1);
-    expect(audio.onFrame).to.equal(null);
   });
 
   it('first words: with connected a second late (fault slow-connected), the first second of speech reaches the agent, in order, with no gap to the live stream', async function () {

@@ -4,14 +4,9 @@ import { Server, type Client } from 'mock-socket';
 import { VoiceAgentError, type VoiceAgentErrorCode } from '../../src/errors.js';
 import { ERROR_MESSAGES } from '../../src/labels.js';
 import { VOICE_AGENT_EVENTS, type VoiceAgentErrorDetail, type VoiceAgentEventName } from '../../src/events.js';
-import { MAX_BUFFERED_BYTES, MAX_QUEUED_FRAMES } from '../../src/session/transport.js';
-import {
-  backoffDelay,
-  EARLY_AUDIO_MS,
-  RECONNECT,
-  VoiceSession,
-  type VoiceSessionOptions,
-} from '../../src/session/voice-session.js';
+import { CORE_CONFIG, EARLY_AUDIO_MS } from '../../src/session/socket-core.js';
+import { CoreTransport } from '../../src/session/transport.js';
+import { backoffDelay, RECONNECT, VoiceSession, type VoiceSessionOptions } from '../../src/session/voice-session.js';
 import { FakeAudio } from '../helpers/fake-audio.js';
 
 const WS_URL = 'wss://voice.test/session';
@@ -71,7 +66,6 @@ function deferred<T = void>() {
 const UNTIL_READY = ['status:connecting', 'status:connected', 'connected', 'status:ready', 'ready'];
 
 const goodToken = async () => ({ token: TOKEN, ws_url: WS_URL });
-const frame = (fill: number) => new Uint8Array(640).fill(fill).buffer;
 
 let server: Server;
 let clients: Client[];
@@ -105,7 +99,10 @@ afterEach(async () => {
 function setup(options: VoiceSessionOptions = { fetchToken: goodToken }, makeAudio = () => new FakeAudio()) {
   const host = new TestHost();
   const audios: FakeAudio[] = [];
+  // mock-socket replaces the page's WebSocket, not a Worker's: the session runs the main-thread transport.
+  const transports: CoreTransport[] = [];
   const session = new VoiceSession(host, {
+    transport: () => transports[transports.push(new CoreTransport(null)) - 1],
     options: () => options,
     createAudio: () => {
       const audio = makeAudio();
@@ -114,7 +111,7 @@ function setup(options: VoiceSessionOptions = { fetchToken: goodToken }, makeAud
     },
   });
   sessions.push(session);
-  return { host, session, audios };
+  return { host, session, audios, transports };
 }
 
 /** Replaces `fetch` for one test, recording each call. */
@@ -217,10 +214,9 @@ describe('VoiceSession', () => {
         expect(received[i]).to.be.instanceOf(ArrayBuffer);
         expect(new Uint8Array(received[i] as ArrayBuffer)).to.deep.equal(new Uint8Array(640).fill(fill));
       }
-      const sink = audio.onFrame!;
+      audio.capture(4); // a frame already on its way when the socket closes
       await rig.session.stop();
-      expect(audio.onFrame).to.equal(null);
-      sink(frame(4)); // a frame already on its way when the socket closed
+      expect(rig.transports[0].closed).to.equal(true);
       await aTimeout(50);
       expect(received).to.have.length(3);
       expect(socket.readyState).to.equal(WebSocket.CLOSED);
@@ -233,19 +229,19 @@ describe('VoiceSession', () => {
       const socket = await connect(rig);
       const audio = rig.audios[0];
       // mock-socket has no send buffer; pretend the network stalled.
-      (socket.target as { bufferedAmount: number }).bufferedAmount = MAX_BUFFERED_BYTES + 1;
-      const stalled = MAX_QUEUED_FRAMES + 3;
+      (socket.target as { bufferedAmount: number }).bufferedAmount = CORE_CONFIG.maxBuffered + 1;
+      const stalled = CORE_CONFIG.maxQueued + 3;
       for (let i = 1; i <= stalled; i++) audio.capture(i);
-      expect(rig.session.getStats().framesDropped).to.equal(3);
+      await waitUntil(() => rig.session.getStats().framesDropped === 3, 'three dropped', WAIT);
       await aTimeout(20);
       expect(received).to.have.length(1); // only the token
       (socket.target as { bufferedAmount: number }).bufferedAmount = 0;
       audio.capture(stalled + 1);
-      // The newest MAX_QUEUED_FRAMES of the stall, in order, then the live frame.
-      await waitUntil(() => received.length === 1 + MAX_QUEUED_FRAMES + 1, 'frames after the stall', WAIT);
+      // The newest CORE_CONFIG.maxQueued of the stall, in order, then the live frame.
+      await waitUntil(() => received.length === 1 + CORE_CONFIG.maxQueued + 1, 'frames after the stall', WAIT);
       const firsts = received.slice(1).map((f) => new Uint8Array(f as ArrayBuffer)[0]);
       expect(firsts).to.deep.equal(
-        Array.from({ length: MAX_QUEUED_FRAMES + 1 }, (_, i) => stalled - MAX_QUEUED_FRAMES + 1 + i),
+        Array.from({ length: CORE_CONFIG.maxQueued + 1 }, (_, i) => stalled - CORE_CONFIG.maxQueued + 1 + i),
       );
       expect(rig.session.getStats().framesDropped).to.equal(3);
     });
@@ -257,6 +253,7 @@ describe('VoiceSession', () => {
       clients[0].send(new Int16Array([1, 2, 3]).buffer);
       clients[0].send('{"type":"connected"}');
       clients[0].send(new Int16Array([4, -5]).buffer);
+      await waitUntil(() => rig.audios[0].played.length === 2, 'played', WAIT);
       const played = rig.audios[0].played.map((b) => Array.from(new Int16Array(b)));
       expect(played).to.deep.equal([
         [1, 2, 3],
@@ -271,7 +268,7 @@ describe('VoiceSession', () => {
       socket.send('{"type":"session_ended","reason":"agent_disconnected"}');
       expect(rig.session.status).to.equal('ended');
       expect(rig.session.audio).to.equal(null);
-      expect(rig.audios[0].onFrame).to.equal(null);
+      expect(rig.transports[0].closed).to.equal(true);
       expect(rig.audios[0].calls.filter((c) => c === 'close')).to.have.length(1);
       expect(rig.host.trace.slice(-2)).to.deep.equal(['status:ended', 'ended:agent_disconnected']);
       expect(rig.host.detailsOf('voice-agent-error')).to.deep.equal([]);
@@ -279,6 +276,7 @@ describe('VoiceSession', () => {
       const events = rig.host.events.length;
       socket.send(new Int16Array([1, 2]).buffer);
       socket.send('{"type":"agent_ready"}');
+      await aTimeout(20);
       expect(rig.audios[0].played).to.deep.equal([]);
       expect(rig.host.events.length).to.equal(events);
       // The server then closes its side: not a drop, and no second end.
@@ -358,7 +356,7 @@ describe('VoiceSession', () => {
       });
       expect(rig.session.error?.code).to.equal('connection_lost');
       expect(rig.audios[0].calls).to.include('close');
-      expect(rig.audios[0].onFrame).to.equal(null);
+      expect(rig.transports[0].closed).to.equal(true);
       await rig.session.stop(); // nothing left to stop
       expect(rig.host.detailsOf('voice-agent-ended')).to.have.length(1);
       expect(rig.session.status).to.equal('ended');
@@ -503,7 +501,7 @@ describe('VoiceSession', () => {
       rig.audios[0].onError!(new VoiceAgentError('microphone_unavailable/ended'));
       expect(rig.host.trace.slice(-3)).to.deep.equal(['error:microphone_unavailable', 'status:error', 'ended:error']);
       expect(rig.audios[0].onError).to.equal(null);
-      expect(rig.audios[0].onFrame).to.equal(null);
+      expect(rig.transports[0].closed).to.equal(true);
       expect(rig.audios[0].calls).to.include('close');
       await waitUntil(() => closeCodes.length === 1, 'socket closed', WAIT);
       expect(closeCodes).to.deep.equal([1000]);
@@ -572,6 +570,7 @@ describe('VoiceSession', () => {
       for (let i = 0; i < 10; i++) {
         await connect(rig);
         expect(rig.audios[i].capture(i)).to.equal(true);
+        await waitUntil(() => rig.session.getStats().framesSent === 1, 'frame sent', WAIT);
         await rig.session.stop();
         expect(rig.session.status).to.equal('idle');
       }
@@ -581,8 +580,8 @@ describe('VoiceSession', () => {
       expect(rig.audios).to.have.length(10);
       for (const audio of rig.audios) {
         expect(audio.calls.filter((c) => c === 'close')).to.have.length(1);
-        expect(audio.onFrame).to.equal(null);
       }
+      expect(rig.transports.every((t) => t.closed)).to.equal(true);
       expect(rig.host.detailsOf('voice-agent-ended')).to.have.length(10);
       expect(received.filter((m) => m === TOKEN_FRAME)).to.have.length(10);
       expect(received.filter((m) => m instanceof ArrayBuffer)).to.have.length(10);
@@ -671,7 +670,7 @@ describe('VoiceSession', () => {
       expect(rig.host.controllers).to.deep.equal([rig.session]);
       rig.session.hostDisconnected();
       expect(rig.session.status).to.equal('idle');
-      expect(rig.audios[0].onFrame).to.equal(null);
+      expect(rig.transports[0].closed).to.equal(true);
       expect(rig.audios[0].calls).to.include('close');
       await waitUntil(() => closeCodes.length === 1, 'socket closed', WAIT);
       expect(closeCodes).to.deep.equal([1000]);
@@ -817,7 +816,7 @@ describe('VoiceSession v2: reconnect, first words, stats, page life, devices', (
       expect(rig.host.detailsOf('voice-agent-error')[0]).to.include({ code: 'connection_lost', closeCode: 1006 });
       expect(rig.host.detailsOf('voice-agent-ended')).to.have.length(1);
       expect(rig.audios[0].closed).to.equal(1);
-      expect(rig.audios[0].onFrame).to.equal(null);
+      expect(rig.transports[0].closed).to.equal(true);
     });
 
     it('an attempt whose socket opens but never says connected times out and the next one is made', async () => {
@@ -914,7 +913,8 @@ describe('VoiceSession v2: reconnect, first words, stats, page life, devices', (
       // As a real socket would: the whole burst is still waiting in the send buffer.
       (socket.target as { bufferedAmount: number }).bufferedAmount = (EARLY_AUDIO_MS / 20) * 640;
       for (let i = 0; i < 5; i++) audio.capture(2);
-      expect(rig.session.getStats()).to.include({ framesDropped: 0, framesSent: EARLY_AUDIO_MS / 20 + 5 });
+      await waitUntil(() => rig.session.getStats().framesSent === EARLY_AUDIO_MS / 20 + 5, 'all sent', WAIT);
+      expect(rig.session.getStats().framesDropped).to.equal(0);
     });
   });
 
@@ -927,6 +927,11 @@ describe('VoiceSession v2: reconnect, first words, stats, page life, devices', (
       socket.send(new ArrayBuffer(640));
       socket.send(new ArrayBuffer(320));
       rig.audios[0].capture(1);
+      await waitUntil(
+        () => rig.session.getStats().framesSent === 1 && rig.audios[0].played.length === 2,
+        'counted',
+        WAIT,
+      );
       const stats = rig.session.getStats();
       expect(stats).to.deep.equal({
         framesSent: 1,
@@ -939,6 +944,7 @@ describe('VoiceSession v2: reconnect, first words, stats, page life, devices', (
         outputLatencyMs: 0,
         turnLatencyMs: 640,
         echoCancellation: true,
+        transport: 'main',
       });
       await rig.session.stop();
       expect(rig.session.getStats()).to.deep.equal(stats);

@@ -1,12 +1,13 @@
 // Runs on the audio thread: microphone at the context's rate → 16 kHz → exact 20 ms Int16 frames, each
-// posted to the main thread as a transferred ArrayBuffer together with the microphone level (one
-// message per frame: every message is a main-thread task, so levels ride along rather than add 30 more).
+// posted as a transferred ArrayBuffer straight to the transport's port (the socket Worker, or the main
+// thread where no Worker can start). Nothing goes to the main thread: the playback processor reports
+// the level with its own.
 import { Framer } from '../../dsp/framer.js';
 import { LevelMeter } from '../../dsp/level.js';
 import { Resampler } from '../../dsp/resampler.js';
 import { FRAME_SAMPLES, WIRE_RATE } from '../../wire.js';
-import { CAPTURE_PROCESSOR, type CaptureCommand, type CaptureOptions, type CaptureReport } from './messages.js';
-import { RENDER_QUANTUM, workletScope } from './scope.js';
+import { CAPTURE_PROCESSOR, type CaptureCommand, type CaptureOptions } from './messages.js';
+import { input, RENDER_QUANTUM, workletScope } from './scope.js';
 
 const { sampleRate, AudioWorkletProcessor } = workletScope;
 
@@ -19,17 +20,20 @@ class CaptureProcessor extends AudioWorkletProcessor {
   /** Reused every block: no garbage on the audio thread. */
   #resampled = new Float32Array(0);
   #muted: boolean;
+  /** The transport's port; frames before it arrives are dropped. */
+  #out: MessagePort | null = null;
   /** Framer emits a fresh Int16Array per frame, so its buffer can be handed over rather than copied. */
   readonly #send = (frame: Int16Array) => {
-    const report: CaptureReport = { frame: frame.buffer as ArrayBuffer, level: this.#meter.level };
-    this.port.postMessage(report, [frame.buffer]);
+    this.#out?.postMessage(frame.buffer, [frame.buffer]);
+    input.level = this.#meter.level;
   };
 
   constructor(options: AudioWorkletNodeOptions) {
     super(options);
     this.#muted = (options.processorOptions as CaptureOptions).muted;
-    this.port.onmessage = (event: MessageEvent<CaptureCommand>) => {
-      this.#muted = event.data.muted;
+    this.port.onmessage = ({ data, ports }: MessageEvent<CaptureCommand>) => {
+      if (data.type === 'port') this.#out = ports[0];
+      else this.#muted = data.muted;
     };
   }
 

@@ -5,8 +5,11 @@
 export const CAPTURE_PROCESSOR = 'voice-agent-capture';
 export const PLAYBACK_PROCESSOR = 'voice-agent-playback';
 
-/** How often the playback processor reports its level and stats, per second. */
-export const REPORTS_PER_SECOND = 30;
+/**
+ * How often the playback processor reports both levels and its stats while something changes, per
+ * second: as often as the element's meter draws, since every report is a task on the page's main thread.
+ */
+export const REPORTS_PER_SECOND = 20;
 
 /** `processorOptions` of the capture node. */
 export interface CaptureOptions {
@@ -19,14 +22,20 @@ export interface PlaybackOptions {
   prebufferMs: number;
 }
 
+/**
+ * Main thread → either processor: `port` (the MessagePort in `event.ports`) is where the capture
+ * processor posts its frames, or where the playback processor takes agent audio from (the transport).
+ */
+export type PortCommand = { type: 'port' };
+
 /** Main thread → capture processor. */
-export type CaptureCommand = { type: 'muted'; muted: boolean };
+export type CaptureCommand = { type: 'muted'; muted: boolean } | PortCommand;
 
-/** Capture processor → main thread: a 640-byte Int16 frame (transferred) and the microphone level. */
-export type CaptureReport = { frame: ArrayBuffer; level: number };
-
-/** Main thread → playback processor: agent audio (Int16 LE, 16 kHz, any length), or barge-in. */
-export type PlaybackCommand = ArrayBuffer | { type: 'interrupt' };
+/**
+ * Main thread → playback processor: barge-in, or the port agent audio comes on (Int16 LE, 16 kHz,
+ * any length, as bare ArrayBuffers from the transport).
+ */
+export type PlaybackCommand = { type: 'interrupt' } | PortCommand;
 
 /** Playback counters since the node started. */
 export interface PlaybackStats {
@@ -42,5 +51,9 @@ export interface PlaybackStats {
   concealed: number;
 }
 
-/** Playback processor → main thread, about `REPORTS_PER_SECOND` times a second while something changes. */
-export type PlaybackReport = { level: number } & PlaybackStats;
+/**
+ * Playback processor → main thread, about `REPORTS_PER_SECOND` times a second while something changes:
+ * the agent's level as played (`level`), the microphone's (`input`, from the capture processor, which
+ * shares the worklet scope), and the playback stats.
+ */
+export type PlaybackReport = { level: number; input: number } & PlaybackStats;

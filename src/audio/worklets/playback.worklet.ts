@@ -1,6 +1,6 @@
-// Runs on the audio thread: agent audio (Int16 LE at 16 kHz, transferred from the main thread) →
+// Runs on the audio thread: agent audio (Int16 LE at 16 kHz, transferred from the transport) →
 // Float32 → the context's rate → adaptive jitter buffer (which times each arrival by the samples it
-// has played) → the speakers, plus the output level and playback counters ~30 times a second while
+// has played) → the speakers, plus both levels and the playback counters ~20 times a second while
 // they change.
 import { DEFAULT_MAX_QUEUE_MS, JitterBuffer } from '../../dsp/jitter-buffer.js';
 import { LevelMeter } from '../../dsp/level.js';
@@ -14,7 +14,7 @@ import {
   type PlaybackOptions,
   type PlaybackReport,
 } from './messages.js';
-import { workletScope } from './scope.js';
+import { input, workletScope } from './scope.js';
 
 const { sampleRate, AudioWorkletProcessor } = workletScope;
 
@@ -28,7 +28,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   readonly #meter = new LevelMeter(sampleRate);
   readonly #reportEvery = Math.round(sampleRate / REPORTS_PER_SECOND);
   #sinceReport = 0;
-  #reported: PlaybackReport = { level: 0, underruns: 0, dropped: 0, queued: 0, target: 0, concealed: 0 };
+  #reported: PlaybackReport = { level: 0, input: 0, underruns: 0, dropped: 0, queued: 0, target: 0, concealed: 0 };
   /** Output samples cut from frames longer than the whole queue, before resampling them. */
   #trimmed = 0;
 
@@ -36,8 +36,8 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     super(options);
     const { prebufferMs } = options.processorOptions as PlaybackOptions;
     this.#queue = new JitterBuffer({ sampleRate, prebufferMs });
-    this.port.onmessage = (event: MessageEvent<PlaybackCommand>) => {
-      if (event.data instanceof ArrayBuffer) this.#enqueue(event.data);
+    this.port.onmessage = ({ data, ports }: MessageEvent<PlaybackCommand>) => {
+      if (data.type === 'port') ports[0].onmessage = (event: MessageEvent<ArrayBuffer>) => this.#enqueue(event.data);
       else this.#interrupt();
     };
   }
@@ -75,6 +75,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     const { underruns, droppedSamples, targetSamples, concealedSamples } = this.#queue.stats;
     const next: PlaybackReport = {
       level,
+      input: input.level,
       underruns,
       dropped: droppedSamples + this.#trimmed,
       queued: this.#queue.queuedSamples,
