@@ -14,14 +14,8 @@ import { kb, type Section } from './report.js';
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The whole widget, gzip -9, must stay under this, with everything in it. */
-const TARGET_GZIP = 18 * 1024;
-/**
- * The ceiling CI enforces meanwhile: the widget with adaptive playback (issue 12) and the reliability
- * work (issue 10) inside came out at 19.35 KB, over the target; this stops it growing further while the
- * cuts that bring it back under TARGET_GZIP are made (see README, Size).
- */
-const BUDGET_GZIP = 19.5 * 1024;
+/** The whole widget, gzip -9, must stay under this, with everything in it (fails CI). */
+const BUDGET_GZIP = 18 * 1024;
 
 /** The feature each bundled module serves (first match wins), for the bytes-per-feature rows. */
 const FEATURES: [RegExp, string][] = [
@@ -275,9 +269,8 @@ export async function sizePart(): Promise<Section> {
     header: ['what', 'raw', 'gzip -9', 'brotli'],
     rows,
     notes: [
-      `Target: ≤ ${kb(TARGET_GZIP)} gzip for the whole widget (Lit and both worklets inside): ` +
-        (widget.gzip > TARGET_GZIP ? `**over by ${kb(widget.gzip - TARGET_GZIP)}**.` : 'met.'),
-      `Budget (fails CI): ≤ ${kb(BUDGET_GZIP)} gzip, a ceiling until the target is met again.`,
+      `Budget (fails CI): ≤ ${kb(BUDGET_GZIP)} gzip for the whole widget (Lit, both worklets and the socket ` +
+        `Worker inside): ${widget.gzip > BUDGET_GZIP ? '**over**' : 'under'} by ${kb(Math.abs(BUDGET_GZIP - widget.gzip))}.`,
       `Feature rows: what each feature adds to the gzip download (the whole minified with and without its ` +
         `modules); they overlap through gzip's shared dictionary, so they sum to less than the whole.`,
       `Module rows: minified bytes per source module from an esbuild IIFE build of src/index.ts ` +
@@ -287,7 +280,6 @@ export async function sizePart(): Promise<Section> {
     data: {
       widget,
       litOnly: lit,
-      targetGzip: TARGET_GZIP,
       budgetGzip: BUDGET_GZIP,
       features,
       modules,

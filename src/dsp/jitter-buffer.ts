@@ -26,6 +26,12 @@ const CONCEAL_MS = 25;
  */
 const ASSUMED_JITTER_MS = 60;
 const ASSUMED_FOR = 50;
+/**
+ * Least jitter assumed once playing, in ms (one frame, as NetEq keeps): a late wake-up of the threads
+ * that carry audio on a busy device shows in no arrival statistics until it has caused an underrun.
+ * The first sound does not wait for it; the queue is stretched up to it.
+ */
+export const LEAST_JITTER_MS = 20;
 /** Nothing queued and no audio for this long ends a turn: the next audio is a new stream, in ms. */
 const TURN_GAP_MS = 250;
 
@@ -320,7 +326,7 @@ export class JitterBuffer {
   #target(starting = false): number {
     if (!this.#adaptive) return this.#prebufferSamples;
     const { jitterMs, arrivals } = this.#delays;
-    const assumed = starting ? 0 : ASSUMED_JITTER_MS * Math.max(0, 1 - arrivals / ASSUMED_FOR);
+    const assumed = starting ? 0 : Math.max(LEAST_JITTER_MS, ASSUMED_JITTER_MS * (1 - arrivals / ASSUMED_FOR));
     return this.#prebufferSamples + this.#samples(Math.max(jitterMs, assumed));
   }
 

@@ -1,5 +1,10 @@
 import { expect } from '@open-wc/testing';
-import { DEFAULT_PREBUFFER_MS, JitterBuffer, type JitterBufferOptions } from '../../src/dsp/jitter-buffer.js';
+import {
+  DEFAULT_PREBUFFER_MS,
+  JitterBuffer,
+  LEAST_JITTER_MS,
+  type JitterBufferOptions,
+} from '../../src/dsp/jitter-buffer.js';
 import { dominantFrequency, maxBend, maxStep, rms, spectralDistanceDb, toneAmplitude } from '../../tools/analysis.js';
 import { Resampler } from '../../src/dsp/resampler.js';
 import { concat, sine as sineAt, speechLike } from '../../tools/signals.js';
@@ -229,16 +234,21 @@ describe('JitterBuffer, adaptive (the default)', () => {
     expect(maxStep(out)).to.be.below(sineStep(300, 0.5) * 1.2);
   });
 
-  it('plays on-time frames without a gap, stretching toward the assumed jitter, then settles at the least delay', () => {
+  it('plays on-time frames without a gap, stretching toward the assumed jitter, then settles at the least jitter', () => {
     const buffer = new JitterBuffer({ sampleRate: R });
     const out = session(buffer, sine(300, 3), onTime, 2.99);
     const { underruns, stretchedSamples, shortenedSamples, targetSamples } = buffer.stats;
     expect(underruns).to.equal(0);
-    // Built up toward the 60 ms assumed at the start, then gave it back once the arrivals showed none.
+    // Built up toward the 60 ms assumed at the start, then gave back what the arrivals did not show,
+    // down to the one frame of jitter kept once playing.
     expect(ms(stretchedSamples)).to.be.within(20, 60);
-    expect(ms(shortenedSamples)).to.be.within(ms(stretchedSamples) - 10, ms(stretchedSamples) + 10);
-    expect(ms(targetSamples)).to.be.below(DEFAULT_PREBUFFER_MS + 3);
-    expect(ms(buffer.queuedSamples)).to.be.below(20 + DEFAULT_PREBUFFER_MS + 6);
+    const keep = ms(stretchedSamples) - LEAST_JITTER_MS;
+    expect(ms(shortenedSamples)).to.be.within(keep - 10, keep + 10);
+    expect(ms(targetSamples)).to.be.within(
+      LEAST_JITTER_MS + DEFAULT_PREBUFFER_MS - 1,
+      LEAST_JITTER_MS + DEFAULT_PREBUFFER_MS + 3,
+    );
+    expect(ms(buffer.queuedSamples)).to.be.below(2 * LEAST_JITTER_MS + DEFAULT_PREBUFFER_MS + 6);
     expectClean(out.subarray(R / 50), 300, 0.5);
   });
 
