@@ -8,7 +8,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
 import { writeWav } from '../tools/wav.js';
+import { floatToInt16 } from '../src/dsp/pcm.js';
 import { WIRE_RATE } from '../src/wire.js';
+import { sine } from '../tools/signals.js';
 import { FrameLog, INSTRUMENT, marks, resetMarks, serve, until } from './e2e.js';
 import { fixed, type Section } from './report.js';
 import { buildWidget, scratchDir } from './size.js';
@@ -52,11 +54,7 @@ interface Figures {
   load: number;
 }
 
-const greeting = () => {
-  const pcm = new Int16Array(GREETING_S * WIRE_RATE);
-  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * 300 * i) / WIRE_RATE));
-  return pcm;
-};
+const greeting = () => floatToInt16(sine(300, WIRE_RATE, GREETING_S * WIRE_RATE, { amplitude: 8000 / 32768 }));
 
 /** Our element's playback underruns, or the quick-start's gaps between sources. */
 async function gaps(page: Page, subject: Subject): Promise<number> {
