@@ -119,7 +119,7 @@ export const styles = css`
     background: var(--voice-agent-input-color);
   }
 
-  /* The meter: an orb whose two halos (microphone, agent) swell and fade with the levels. */
+  /* The meter: an orb, and behind it a canvas (twice its size) where the two halos swell and fade. */
   [part='meter'] {
     --size: 2.5rem;
     position: relative;
@@ -127,26 +127,21 @@ export const styles = css`
     width: var(--size);
     height: var(--size);
   }
-  [part='meter'] > span {
+  [part='meter'] > * {
     position: absolute;
-    inset: 0;
     border-radius: 50%;
   }
-  [part^='meter-'] {
-    opacity: 0;
-    /*
-     * Set from script at most 20 times a second, without a transition: easing between the steps kept the
-     * page's main thread rendering every frame (3x the time of everything else the widget does, bench e2e).
-     */
-    will-change: transform, opacity;
-  }
-  [part='meter-input'] {
-    background: var(--voice-agent-input-color);
-  }
-  [part='meter-output'] {
-    background: var(--voice-agent-accent);
+  /* The halos' colours, read by script: the microphone's is the canvas's colour, the agent's its outline colour. */
+  canvas {
+    /* A replaced element: inset alone would not size it. */
+    inset: -50%;
+    width: 200%;
+    height: 200%;
+    color: var(--voice-agent-input-color);
+    outline-color: var(--voice-agent-accent);
   }
   .orb {
+    inset: 0;
     background: var(--voice-agent-accent);
     background:
       radial-gradient(circle at 32% 28%, rgb(255 255 255 / 0.7), transparent 50%),
@@ -243,9 +238,10 @@ export const styles = css`
     button:focus-visible {
       outline-color: Highlight;
     }
-    [part='meter'] > span {
+    canvas {
       forced-color-adjust: none;
-      background: Highlight;
+      color: Highlight;
+      outline-color: Highlight;
     }
     :host,
     .orb {

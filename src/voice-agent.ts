@@ -6,6 +6,8 @@ import type { VoiceAgentErrorDetail, VoiceAgentStats, VoiceAgentStatus } from '.
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
 import { errorText, mergeLabels, type VoiceAgentLabelOverrides } from './labels.js';
 import { styles } from './voice-agent.styles.js';
+import { meterPainter, type MeterStyle } from './meter-painter.js';
+import type { SessionAudio } from './session/session-audio.js';
 
 /** Clicks closer together than this are one double click. */
 const DOUBLE_CLICK_MS = 400;
@@ -42,9 +44,7 @@ const icon = (d: string) => html`<svg aria-hidden="true" viewBox="0 0 24 24">${s
  * @csspart button - The start/stop `<button>`.
  * @csspart mute-button - The microphone mute toggle, shown during a session.
  * @csspart talk-button - The push-to-talk control, held to talk (`mode="push-to-talk"`, during a session).
- * @csspart meter - The level meter: an orb whose halos breathe with the levels (holds `meter-input` and `meter-output`).
- * @csspart meter-input - The microphone's halo.
- * @csspart meter-output - The agent's halo.
+ * @csspart meter - The level meter: an orb whose halos (drawn on a canvas, off the main thread) breathe with the levels.
  * @csspart status - The status text (a polite live region).
  * @csspart error - The error text, present while there is one.
  * @csspart launcher - The round button that opens and closes the panel (`layout="floating"`).
@@ -134,11 +134,7 @@ export class VoiceAgent extends ElementBase {
       reconnect: this.reconnect,
       workletUrl: this.workletUrl,
     }),
-    createAudio: () => {
-      const engine = new AudioEngine({ workletUrl: this.workletUrl });
-      engine.onLevels = (input, output) => this.#drawLevels(input, output);
-      return engine;
-    },
+    createAudio: () => new AudioEngine({ workletUrl: this.workletUrl }),
   });
 
   /** The floating panel is open. */
@@ -204,7 +200,7 @@ export class VoiceAgent extends ElementBase {
 
   protected override updated(): void {
     if (this.getAttribute('status') !== this.status) this.setAttribute('status', this.status);
-    if (!LIVE.has(this.status)) this.#drawLevels(0, 0);
+    this.#updateMeter();
   }
 
   protected override render() {
@@ -214,7 +210,7 @@ export class VoiceAgent extends ElementBase {
     const statusText = this.#session.needsGesture ? labels.resume : labels.status[this.status];
     const body = html`<div class="body">
       <div part="meter" aria-hidden="true">
-        <span part="meter-input"></span><span part="meter-output"></span><span class="orb"></span>
+        <span class="orb"></span>
       </div>
       <div class="text">
         <p part="status" aria-live="polite">${statusText}</p>
@@ -349,29 +345,58 @@ export class VoiceAgent extends ElementBase {
   }
 
   #reducedMotion?: MediaQueryList;
+  /** The session whose meter the canvas shows: each session gets a canvas of its own. */
+  #meterOf: SessionAudio | null = null;
+  #canvas: HTMLCanvasElement | null = null;
+  #meterStyle = '';
+  /** Draws the meter on the main thread, where the browser cannot hand the core a canvas. */
+  #paintHere: ReturnType<typeof meterPainter> | null = null;
 
   /**
-   * Levels arrive with the playback worklet's reports, at most 20 a second while they change (the rate
-   * the meter moves at, chosen there: each report is a task on the page's main thread). Each is drawn
-   * at once, outside Lit's render cycle, as a transform and an opacity (no layout, no paint: the
-   * compositor moves the halos), and only when a halo moves a visible step. Under
-   * `prefers-reduced-motion` the halos keep still and only fade, in 4 steps.
+   * Gives each session's meter a fresh canvas behind the orb, and its style whenever it changes (layout,
+   * theme, pixel ratio, the panel opening). The canvas goes to the socket core as an OffscreenCanvas, and
+   * the playback worklet sends the core both levels: where the core runs in its Worker, the meter costs
+   * the page's main thread nothing, and moves while that thread is busy. A canvas can be handed over
+   * only once, hence one per session.
    */
-  #drawLevels(...levels: [number, number]): void {
+  #updateMeter(): void {
+    const audio = this.#session.audio;
+    if (audio !== this.#meterOf) {
+      this.#meterOf = audio;
+      this.#canvas?.remove();
+      this.#canvas = this.#paintHere = null;
+      this.#meterStyle = '';
+    }
+    if (!audio || !LIVE.has(this.status)) return;
+    const meter = this.renderRoot.querySelector<HTMLElement>('[part=meter]')!;
+    let canvas = this.#canvas;
+    if (!canvas) meter.prepend((canvas = this.#canvas = document.createElement('canvas')));
     // Queried lazily: importing the module must not need a window (server-side rendering, tests in Node).
     this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');
-    const still = this.#reducedMotion.matches;
-    const steps = still ? 4 : 50;
-    // The inline bar leaves the orb less room than the floating panel does.
-    const gain = this.layout === 'floating' ? 0.8 : 0.45;
-    this.renderRoot.querySelectorAll<HTMLElement>('[part^=meter-]').forEach((halo, i) => {
-      const level = Math.round(levels[i] * steps) / steps;
-      const opacity = String(level && 0.25 + level / 2);
-      if (halo.style.opacity === opacity) return;
-      halo.style.opacity = opacity;
-      // Squared, so a room's noise floor barely stirs the halo and speech swells it.
-      halo.style.transform = `scale(${still ? 1.3 : 1 + gain * level * level})`;
-    });
+    // The halos' colours are the canvas's own `color` and `outline-color` (see the styles), resolved.
+    const { color, outlineColor } = getComputedStyle(canvas);
+    const style: MeterStyle = {
+      size: Math.round(meter.offsetWidth * 2 * devicePixelRatio),
+      colors: [color, outlineColor],
+      // The inline bar leaves the orb less room than the floating panel does.
+      swell: this.layout === 'floating' ? 0.8 : 0.45,
+      still: this.#reducedMotion.matches,
+    };
+    const key = JSON.stringify(style);
+    if (key === this.#meterStyle) return;
+    const first = !this.#meterStyle;
+    this.#meterStyle = key;
+    if (this.#paintHere) return this.#paintHere(style);
+    if (!first) return this.#session.drawMeter({ type: 'meter', ...style });
+    const target = canvas.transferControlToOffscreen?.() ?? (this.getStats().transport === 'main' && canvas);
+    if (target) return this.#session.drawMeter({ type: 'meter', canvas: target, ...style });
+    // A Worker, but no OffscreenCanvas to give it: the levels come to this thread at the meter's rate.
+    const paint = (this.#paintHere = meterPainter(canvas));
+    paint(style);
+    audio.onLevels = (...levels) => {
+      audio.watchLevels();
+      paint(levels);
+    };
   }
 }
 

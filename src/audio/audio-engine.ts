@@ -3,8 +3,6 @@ import { openMicrophone } from './microphone.js';
 import type { AudioStats, SessionAudio } from '../session/session-audio.js';
 import type { AudioPorts } from '../session/transport.js';
 import { DEFAULT_PREBUFFER_MS } from '../dsp/jitter-buffer.js';
-import { levelAfterGain } from '../dsp/level.js';
-import { TurnTimer } from './turn-latency.js';
 import processorsCode from './worklets/processors.worklet.ts?worklet';
 import { addWorkletModule } from './worklet-loader.js';
 import {
@@ -17,6 +15,7 @@ import {
   type PortCommand,
   type PlaybackReport,
   type PlaybackStats,
+  WATCH_MS,
 } from './worklets/messages.js';
 
 /** Options of {@link AudioEngine}. */
@@ -76,6 +75,8 @@ function stopTracks(stream: MediaStream | null): void {
 export class AudioEngine implements SessionAudio {
   /** Called when a level changes, with the playback worklet's reports (at most REPORTS_PER_SECOND a second). */
   onLevels: ((input: number, output: number) => void) | null = null;
+  /** When the levels were last read: reading them asks the playback worklet for its every report. */
+  #watchedAt = -Infinity;
   /** Called when the microphone fails mid-session and no other input can take over. */
   onError: ((error: VoiceAgentError) => void) | null = null;
   /** Called with true when the browser suspended the audio and it waits for a tap, false once it runs again. */
@@ -95,7 +96,7 @@ export class AudioEngine implements SessionAudio {
   /** A fallback to the default input is under way (an unplug fires `ended` and `devicechange`). */
   #fallingBack = false;
   #needsGesture = false;
-  readonly #turns = new TurnTimer();
+  #turnLatencyMs: number | null = null;
   /** The page's audio session type before open(), restored by close(). */
   #audioSessionType: string | undefined;
   /** The transport's ends, handed to the worklets once they exist (a port queues what comes meanwhile). */
@@ -112,14 +113,27 @@ export class AudioEngine implements SessionAudio {
     this.#options = options;
   }
 
-  /** Microphone level, 0..1 (0 while muted). */
+  /**
+   * Microphone level, 0..1 (0 while muted). Read regularly, it is at most ~50 ms old; the first read after
+   * a second without one may be up to 250 ms old (the main thread is sent 4 reports a second otherwise).
+   */
   get inputLevel(): number {
+    this.watchLevels();
     return this.#inputLevel;
   }
 
-  /** Agent voice level as played, 0..1: the worklet's level with the volume applied. */
+  /** Agent voice level as heard, 0..1: after the volume. As fresh as {@link inputLevel}. */
   get outputLevel(): number {
+    this.watchLevels();
     return this.#outputLevel;
+  }
+
+  /** Asks the playback worklet to send the main thread every report (~20 a second) for the next second. */
+  watchLevels(): void {
+    const now = performance.now();
+    if (now - this.#watchedAt < WATCH_MS / 2) return;
+    this.#watchedAt = now;
+    this.#playback?.port.postMessage({ type: 'watch' } satisfies PlaybackCommand);
   }
 
   /**
@@ -137,7 +151,7 @@ export class AudioEngine implements SessionAudio {
       bufferedMs: rate ? Math.round((this.#stats.queued * 1000) / rate) : 0,
       sampleRate: rate,
       outputLatencyMs: Math.round(((context?.outputLatency ?? 0) + (context?.baseLatency ?? 0)) * 1000),
-      turnLatencyMs: this.#turns.latencyMs,
+      turnLatencyMs: this.#turnLatencyMs,
       echoCancellation: typeof echoCancellation === 'boolean' ? echoCancellation : null,
     };
   }
@@ -154,8 +168,9 @@ export class AudioEngine implements SessionAudio {
 
   set volume(volume: number) {
     this.#volume = Math.min(1, Math.max(0, Number.isFinite(volume) ? volume : 1));
-    if (this.#gain)
-      this.#gain.gain.setTargetAtTime(this.#volume, this.#context!.currentTime + VOLUME_LEAD, VOLUME_TIME_CONSTANT);
+    if (!this.#gain) return;
+    this.#gain.gain.setTargetAtTime(this.#volume, this.#context!.currentTime + VOLUME_LEAD, VOLUME_TIME_CONSTANT);
+    this.#playback!.port.postMessage({ type: 'volume', volume: this.#volume } satisfies PlaybackCommand);
   }
 
   /** True: the capture worklet sends silent frames, keeping their timing. */
@@ -386,16 +401,16 @@ export class AudioEngine implements SessionAudio {
       outputChannelCount: [1],
       processorOptions: {
         prebufferMs: this.#options.prebufferMs ?? DEFAULT_PREBUFFER_MS,
+        volume: this.#volume,
       } satisfies PlaybackOptions,
     });
-    // The one message the audio thread sends the page (~20 a second while anything changes): both levels and the stats.
+    // The one message the audio thread sends the page (4 a second while anything changes, ~20 while the
+    // levels are read): both levels, the stats and the turn latency.
     this.#playback.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
-      const { level, input, ...stats } = event.data;
-      const now = performance.now();
+      const { level, input, turn, ...stats } = event.data;
       this.#stats = stats;
-      this.#turns.input(input, now);
-      this.#turns.output(level, now);
-      this.#setLevels(input, levelAfterGain(level, this.#volume));
+      this.#turnLatencyMs = turn;
+      this.#setLevels(input, level);
     };
     this.#gain = new GainNode(context, { gain: this.#volume });
     this.#playback.connect(this.#gain).connect(context.destination);

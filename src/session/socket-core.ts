@@ -2,6 +2,7 @@
 // main thread (the fallback): the WebSocket, the token sent first, the first-words buffer, the bounded
 // outbox and the counters. Microphone frames come straight from the capture worklet on one MessagePort,
 // agent audio goes straight to the playback worklet on another; only control messages reach the session.
+import type { MeterCommand, meterPainter } from '../meter-painter.js';
 import { FRAME_MS } from '../wire.js';
 
 /** How the core is tuned: passed in, since its source must not refer to anything outside itself. */
@@ -45,6 +46,8 @@ export type CoreCommand =
   | { type: 'connected' }
   /** Closes the connection with 1000; frames are kept again for the next one. */
   | { type: 'hangup' }
+  /** The meter's canvas (the first time) and its style: the core draws the levels the playback worklet posts it. */
+  | MeterCommand
   /** The end: closes the connection with 1000, both ports, and then the core's own scope. */
   | { type: 'close' };
 
@@ -75,10 +78,11 @@ export interface CoreScope {
 
 /**
  * Runs the core on `scope`. Self-contained (it names nothing but its parameters and the globals a
- * Worker has), because its source text, `Function.prototype.toString()`, is the socket Worker's script.
+ * Worker has), because its source text, `Function.prototype.toString()`, is the socket Worker's script;
+ * so is `paint`'s (meter-painter.ts), which draws the meter where the core runs.
  * Returns its live counters, for the main thread (a Worker's are reported every `statsEvery` ms).
  */
-export function runSocketCore(scope: CoreScope, config: CoreConfig): CoreStats {
+export function runSocketCore(scope: CoreScope, config: CoreConfig, paint: typeof meterPainter): CoreStats {
   const stats: CoreStats = { framesSent: 0, framesDropped: 0, framesReceived: 0 };
   let socket: WebSocket | null = null;
   let live = false;
@@ -92,6 +96,7 @@ export function runSocketCore(scope: CoreScope, config: CoreConfig): CoreStats {
   let closing: Promise<unknown> = Promise.resolve();
   let ports: readonly MessagePort[] = [];
   let timer: ReturnType<typeof setInterval>;
+  let draw: ReturnType<typeof paint> | undefined;
   const post = (event: CoreEvent) => scope.postMessage(event);
   const report = (final?: boolean) => post({ type: 'stats', final, ...stats });
 
@@ -169,10 +174,16 @@ export function runSocketCore(scope: CoreScope, config: CoreConfig): CoreStats {
     if (!data) {
       ports = given; // [capture, playback]
       ports[0].onmessage = frame;
+      // The playback worklet posts both levels back on its port, ~20 times a second while they change.
+      ports[1].onmessage = (event) => draw?.(event.data);
       timer = setInterval(report, config.statsEvery);
       return;
     }
     if (data.type === 'open') return open(data.id, data.url, data.first);
+    if (data.type === 'meter') {
+      if (data.canvas) draw = paint(data.canvas);
+      return draw?.(data);
+    }
     if (data.type === 'connected') {
       if (!socket) return; // closed meanwhile: its close event is on the way
       live = true;

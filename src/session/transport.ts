@@ -1,3 +1,4 @@
+import { meterPainter } from '../meter-painter.js';
 import {
   CORE_CONFIG,
   runSocketCore,
@@ -34,7 +35,10 @@ export interface Transport {
   readonly stats: CoreStats;
   /** A connection opened (the token sent), a server text frame (binary goes to the playback port), a close. */
   onevent: ((event: LinkEvent) => void) | null;
-  /** Tells the core to open, pass `connected` on, or hang up; queued until it runs. */
+  /**
+   * Tells the core to open, pass `connected` on, hang up, or draw the meter (an OffscreenCanvas is
+   * transferred); queued until it runs.
+   */
   send(command: Exclude<CoreCommand, { type: 'close' }>): void;
   /** The end: closes the connection with 1000, both ports and the Worker. Idempotent. */
   close(): void;
@@ -49,8 +53,8 @@ interface Peer {
   postMessage(message: unknown, transfer?: Transferable[]): void;
 }
 
-/** The Worker's script: the core's own source, run on the Worker's global scope. */
-const WORKER_SOURCE = `(${runSocketCore})(self,${JSON.stringify(CORE_CONFIG)})`;
+/** The Worker's script: the core's own source and the meter painter's, run on the Worker's global scope. */
+const WORKER_SOURCE = `(${runSocketCore})(self,${JSON.stringify(CORE_CONFIG)},${meterPainter})`;
 
 /**
  * The core in a dedicated Worker, started from a Blob URL of its source or from `workerUrl` (the site's
@@ -112,7 +116,12 @@ export class CoreTransport implements Transport {
   send(command: CoreCommand): void {
     if (command.type === 'open') this.#id = command.id;
     if (this.#waiting) this.#waiting.push(command);
-    else this.#core.postMessage(command);
+    else this.#post(command);
+  }
+
+  #post(command: CoreCommand): void {
+    const canvas = 'canvas' in command && command.canvas;
+    this.#core.postMessage(command, canvas ? [canvas as OffscreenCanvas] : []);
   }
 
   #listen(core: Peer): void {
@@ -120,7 +129,7 @@ export class CoreTransport implements Transport {
     core.onmessage = ({ data }: MessageEvent<CoreEvent>) => {
       if (data.type === 'ready') {
         core.postMessage(null, this.#coreEnds);
-        for (const command of this.#waiting!) core.postMessage(command);
+        for (const command of this.#waiting!) this.#post(command);
         this.#waiting = null;
       } else if (data.type === 'stats') {
         const { type: _, final, ...stats } = data;
@@ -146,7 +155,7 @@ export class CoreTransport implements Transport {
       postMessage: (data, ports = []) => scope.onmessage!({ data, ports } as unknown as MessageEvent),
     };
     this.#listen(here);
-    this.stats = runSocketCore(scope, CORE_CONFIG);
+    this.stats = runSocketCore(scope, CORE_CONFIG, meterPainter);
   }
 
   /**

@@ -15,6 +15,7 @@ import { parseServerMessage, tokenMessage } from './protocol.js';
 import type { SessionAudio } from './session-audio.js';
 import { DEFAULT_TOKEN_TIMEOUT_MS, obtainToken, type TokenResponse } from './token.js';
 import { openTransport, type Transport, type TransportFactory } from './transport.js';
+import type { MeterCommand } from '../meter-painter.js';
 
 /** What the element passes to a session; read once per `start()`. */
 export interface VoiceSessionOptions {
@@ -307,6 +308,11 @@ export class VoiceSession implements ReactiveController {
   /** Drops the agent audio queued for playback (barge-in). */
   interrupt(): void {
     this.#audio?.interrupt();
+  }
+
+  /** Hands the socket core the meter's canvas (the first command of a session) or a new style. */
+  drawMeter(command: MeterCommand): void {
+    this.#run?.transport?.send(command);
   }
 
   /** The element left the page: release everything, as `stop()` does. */

@@ -18,6 +18,8 @@ export class FakeAudio implements SessionAudio {
   muted = false;
   volume = 1;
   inputLevel = 0;
+  /** Levels are set by the test, so there is nothing to ask for. */
+  watchLevels(): void {}
   outputLevel = 0;
   stats: AudioStats = {
     underruns: 0,

@@ -13,10 +13,19 @@ import {
 import { tokenMessage } from '../../src/session/protocol.js';
 import { CoreTransport, openTransport, type Transport } from '../../src/session/transport.js';
 import { FRAME_BYTES, FRAME_MS } from '../../src/wire.js';
+import { meterPainter, type MeterStyle } from '../../src/meter-painter.js';
+import { haloRadius, meterPixel } from '../helpers/meter.js';
 
 const WS_URL = 'wss://voice.test/core';
 const WAIT = { timeout: 5000 };
 const frame = (fill: number) => new Uint8Array(FRAME_BYTES).fill(fill).buffer;
+const METER: MeterStyle = { size: 100, colors: ['rgb(0, 128, 0)', 'rgb(0, 0, 255)'], swell: 0.8, still: false };
+/** A canvas in the page, for a core to draw on (a placeholder shows only while in a document). */
+function meterCanvas(): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  document.body.append(canvas);
+  return canvas;
+}
 const fills = (messages: unknown[]) =>
   messages.filter((m): m is ArrayBuffer => m instanceof ArrayBuffer).map((f) => new Uint8Array(f)[0]);
 
@@ -57,7 +66,7 @@ describe('runSocketCore (mock-socket)', () => {
       postMessage: (event: CoreEvent) => void log.push(event),
       close: () => void (scopeClosed = true),
     };
-    runSocketCore(scope, CORE_CONFIG);
+    runSocketCore(scope, CORE_CONFIG, meterPainter);
     expect(events).to.deep.equal([{ type: 'ready' }]);
     scope.onmessage!({ data: null, ports: [capture.port2, playback.port2] } as unknown as MessageEvent);
     command = (data) => scope.onmessage!({ data, ports: [] } as unknown as MessageEvent);
@@ -140,6 +149,19 @@ describe('runSocketCore (mock-socket)', () => {
     ]);
   });
 
+  it('draws the levels the playback worklet posts back on its port, on the canvas it was handed', async () => {
+    const canvas = meterCanvas();
+    speaker.postMessage([1, 0]); // no canvas yet: nothing to draw on
+    command({ type: 'meter', canvas, ...METER });
+    speaker.postMessage([1, 0]);
+    await waitUntil(() => meterPixel(canvas, 1.7)[3] > 0, 'the microphone halo at full size', WAIT);
+    command({ type: 'meter', ...METER, swell: 0.45 }); // a new style, the same canvas
+    expect(haloRadius(canvas)).to.be.closeTo(1.45, 0.05);
+    speaker.postMessage([0, 0]);
+    await waitUntil(() => meterPixel(canvas, 1.2)[3] === 0, 'back to rest', WAIT);
+    canvas.remove();
+  });
+
   it('reports a refused URL as a close with the reason, opening nothing', () => {
     command({ type: 'open', id: 3, url: 'not a url', first: 'tok' });
     const close = events.at(-1);
@@ -202,7 +224,16 @@ describe('openTransport', () => {
     await waitUntil(() => t.stats.framesSent === count, `${count} frames counted`, WAIT);
   }
 
-  it('runs the socket in a Worker by default: frames both ways on the ports, counters, released on close', async () => {
+  /** The core draws the levels posted on the playback port on an OffscreenCanvas it was handed. */
+  async function drawsMeter(t: Transport): Promise<void> {
+    const canvas = meterCanvas();
+    t.send({ type: 'meter', canvas: canvas.transferControlToOffscreen(), ...METER });
+    t.ports.playback.postMessage([0, 1]);
+    await waitUntil(() => meterPixel(canvas, 1.7)[2] > 0, 'the agent halo drawn by the core', WAIT);
+    canvas.remove();
+  }
+
+  it('runs the socket in a Worker by default: frames both ways on the ports, the meter, counters, released on close', async () => {
     await watchingTerminate(async (terminated) => {
       transport = openTransport();
       expect(transport.kind).to.equal('worker');
@@ -210,6 +241,7 @@ describe('openTransport', () => {
       transport.ports.playback.onmessage = ({ data }: MessageEvent<ArrayBuffer>) => played.push(data);
       await connected(transport);
       await sendFrames(transport, 5);
+      await drawsMeter(transport);
       // The local server greets: agent audio goes from the Worker straight to the playback port.
       await waitUntil(() => played.length > 0 && transport!.stats.framesReceived > 0, 'agent audio', WAIT);
       expect(played.every((f) => f instanceof ArrayBuffer && f.byteLength > 0)).to.equal(true);
@@ -254,6 +286,7 @@ describe('openTransport', () => {
       expect(transport.kind).to.equal('worker');
       await connected(transport);
       await sendFrames(transport, 3);
+      await drawsMeter(transport);
       expect(transport.kind).to.equal('worker');
       transport.close();
       await waitUntil(() => terminated.length === 1, 'worker terminated', WAIT);

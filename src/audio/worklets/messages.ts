@@ -6,10 +6,20 @@ export const CAPTURE_PROCESSOR = 'voice-agent-capture';
 export const PLAYBACK_PROCESSOR = 'voice-agent-playback';
 
 /**
- * How often the playback processor reports both levels and its stats while something changes, per
- * second: as often as the element's meter draws, since every report is a task on the page's main thread.
+ * How often the playback processor posts both levels to the meter (on its transport port, to the socket
+ * Worker) while they change, per second.
  */
 export const REPORTS_PER_SECOND = 20;
+
+/**
+ * Of those, the one in how many that also goes to the main thread (levels, stats, turn latency): every
+ * report is a task on the page's main thread, so it gets 4 a second, unless the levels are being read
+ * (a `watch` command: all of them for the next {@link WATCH_MS}).
+ */
+export const MAIN_REPORT_EVERY = 5;
+
+/** How long a `watch` command keeps the main thread's reports at the meter's rate, ms. */
+export const WATCH_MS = 1000;
 
 /** `processorOptions` of the capture node. */
 export interface CaptureOptions {
@@ -20,6 +30,8 @@ export interface CaptureOptions {
 export interface PlaybackOptions {
   /** Least delay before playback starts, in ms; the jitter buffer adds the network jitter it measures. */
   prebufferMs: number;
+  /** The volume (gain after the node, 0..1): the reported agent level is the level heard. */
+  volume: number;
 }
 
 /**
@@ -32,10 +44,11 @@ export type PortCommand = { type: 'port' };
 export type CaptureCommand = { type: 'muted'; muted: boolean } | PortCommand;
 
 /**
- * Main thread → playback processor: barge-in, or the port agent audio comes on (Int16 LE, 16 kHz,
- * any length, as bare ArrayBuffers from the transport).
+ * Main thread → playback processor: barge-in, a new volume, someone reads the levels (`watch`), or the
+ * port agent audio comes on (Int16 LE, 16 kHz, any length, as bare ArrayBuffers from the transport) and
+ * the meter's levels go back on.
  */
-export type PlaybackCommand = { type: 'interrupt' } | PortCommand;
+export type PlaybackCommand = { type: 'interrupt' | 'watch' } | { type: 'volume'; volume: number } | PortCommand;
 
 /** Playback counters since the node started. */
 export interface PlaybackStats {
@@ -52,8 +65,9 @@ export interface PlaybackStats {
 }
 
 /**
- * Playback processor → main thread, about `REPORTS_PER_SECOND` times a second while something changes:
- * the agent's level as played (`level`), the microphone's (`input`, from the capture processor, which
- * shares the worklet scope), and the playback stats.
+ * Playback processor → main thread, while something changes (see {@link MAIN_REPORT_EVERY}): the agent's
+ * level as heard (`level`, after the volume), the microphone's (`input`, from the capture processor,
+ * which shares the worklet scope), the last turn latency measured on the audio thread (`turn`, ms, or
+ * null), and the playback stats.
  */
-export type PlaybackReport = { level: number; input: number } & PlaybackStats;
+export type PlaybackReport = { level: number; input: number; turn: number | null } & PlaybackStats;

@@ -1,15 +1,18 @@
 // Runs on the audio thread: agent audio (Int16 LE at 16 kHz, transferred from the transport) →
 // Float32 → the context's rate → adaptive jitter buffer (which times each arrival by the samples it
-// has played) → the speakers, plus both levels and the playback counters ~20 times a second while
-// they change.
+// has played) → the speakers. Both levels go back to the transport's meter ~20 times a second while
+// they change; the main thread gets them with the counters and the turn latency 4 times a second.
 import { DEFAULT_MAX_QUEUE_MS, JitterBuffer } from '../../dsp/jitter-buffer.js';
-import { LevelMeter } from '../../dsp/level.js';
+import { LevelMeter, levelAfterGain } from '../../dsp/level.js';
 import { int16ToFloat, pcmBytesToInt16 } from '../../dsp/pcm.js';
 import { Resampler } from '../../dsp/resampler.js';
 import { WIRE_RATE } from '../../wire.js';
+import { TurnTimer } from '../turn-latency.js';
 import {
+  MAIN_REPORT_EVERY,
   PLAYBACK_PROCESSOR,
   REPORTS_PER_SECOND,
+  WATCH_MS,
   type PlaybackCommand,
   type PlaybackOptions,
   type PlaybackReport,
@@ -17,6 +20,7 @@ import {
 import { input, workletScope } from './scope.js';
 
 const { sampleRate, AudioWorkletProcessor } = workletScope;
+// currentFrame and currentTime are the scope's live getters: read them from it, never destructured.
 
 /** Wire samples in a full queue: the head of a longer frame would be dropped anyway. */
 const MAX_INPUT_SAMPLES = (DEFAULT_MAX_QUEUE_MS * WIRE_RATE) / 1000;
@@ -28,16 +32,29 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   readonly #meter = new LevelMeter(sampleRate);
   readonly #reportEvery = Math.round(sampleRate / REPORTS_PER_SECOND);
   #sinceReport = 0;
-  #reported: PlaybackReport = { level: 0, input: 0, underruns: 0, dropped: 0, queued: 0, target: 0, concealed: 0 };
+  #reports = 0;
+  /** The main thread gets every report until this frame (someone reads the levels). */
+  #watchedUntil = 0;
+  readonly #turns = new TurnTimer();
+  #volume: number;
+  /** The transport's port: agent audio comes on it, the meter's levels go back. */
+  #port: MessagePort | null = null;
+  #metered = '';
+  #reported = '';
   /** Output samples cut from frames longer than the whole queue, before resampling them. */
   #trimmed = 0;
 
   constructor(options: AudioWorkletNodeOptions) {
     super(options);
-    const { prebufferMs } = options.processorOptions as PlaybackOptions;
+    const { prebufferMs, volume } = options.processorOptions as PlaybackOptions;
+    this.#volume = volume;
     this.#queue = new JitterBuffer({ sampleRate, prebufferMs });
     this.port.onmessage = ({ data, ports }: MessageEvent<PlaybackCommand>) => {
-      if (data.type === 'port') ports[0].onmessage = (event: MessageEvent<ArrayBuffer>) => this.#enqueue(event.data);
+      if (data.type === 'port') {
+        this.#port = ports[0];
+        this.#port.onmessage = (event: MessageEvent<ArrayBuffer>) => this.#enqueue(event.data);
+      } else if (data.type === 'volume') this.#volume = data.volume;
+      else if (data.type === 'watch') this.#watchedUntil = workletScope.currentFrame + (WATCH_MS * sampleRate) / 1000;
       else this.#interrupt();
     };
   }
@@ -73,19 +90,31 @@ class PlaybackProcessor extends AudioWorkletProcessor {
 
   #report(level: number): void {
     const { underruns, droppedSamples, targetSamples, concealedSamples } = this.#queue.stats;
+    const now = workletScope.currentTime * 1000;
+    // The turn is timed here, at each report, whatever rate the main thread gets them at.
+    this.#turns.input(input.level, now);
+    this.#turns.output(level, now);
+    const levels = [input.level, levelAfterGain(level, this.#volume)];
+    const metered = String(levels);
+    if (metered !== this.#metered) {
+      this.#metered = metered;
+      this.#port?.postMessage(levels);
+    }
+    const watched = workletScope.currentFrame < this.#watchedUntil;
+    if (!watched && ++this.#reports % MAIN_REPORT_EVERY) return;
     const next: PlaybackReport = {
-      level,
-      input: input.level,
+      level: levels[1],
+      input: levels[0],
+      turn: this.#turns.latencyMs,
       underruns,
       dropped: droppedSamples + this.#trimmed,
       queued: this.#queue.queuedSamples,
       target: targetSamples,
       concealed: concealedSamples,
     };
-    const last = this.#reported;
-    const same = (Object.keys(next) as (keyof PlaybackReport)[]).every((key) => next[key] === last[key]);
-    if (same) return;
-    this.#reported = next;
+    const key = JSON.stringify(next);
+    if (key === this.#reported) return;
+    this.#reported = key;
     this.port.postMessage(next);
   }
 }
