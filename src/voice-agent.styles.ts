@@ -238,10 +238,13 @@ export const styles = css`
     button:focus-visible {
       outline-color: Highlight;
     }
-    canvas {
+    [part='meter'] > * {
       forced-color-adjust: none;
       color: Highlight;
       outline-color: Highlight;
+    }
+    .orb {
+      background: Highlight;
     }
     :host,
     .orb {

@@ -4,6 +4,7 @@ import { Server, type Client } from 'mock-socket';
 import '../src/index.js';
 import type { VoiceAgent } from '../src/voice-agent.js';
 import { useMainThreadSocket } from './helpers/main-thread-socket.js';
+import { haloRadius, meterPixel } from './helpers/meter.js';
 
 /** A user's key press (the runner's `press-key` command: puppeteer's keyboard, WebDriver actions in WebKit). */
 const pressKey = (key: string) => executeServerCommand('press-key', { key });
@@ -189,17 +190,38 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
   });
 
   describe('meter', () => {
-    it('is hidden from the accessibility tree and moves only by transform and opacity', async () => {
+    const canvasOf = (el: VoiceAgent) => part(el, 'meter')!.querySelector('canvas');
+
+    it('is hidden from the accessibility tree, and draws the halos on a canvas of its own each session', async () => {
       const el = await mount();
       const meter = part(el, 'meter')!;
       expect(meter.getAttribute('aria-hidden')).to.equal('true');
+      expect(canvasOf(el)).to.equal(null);
       await ready(el);
-      const halo = part(el, 'meter-input')!;
-      await waitUntil(() => parseFloat(halo.style.opacity) > 0, 'input halo drawn', { timeout: 5000 });
-      // Only these two properties are ever written: no layout, no paint of the page.
-      expect([...halo.style].sort()).to.deep.equal(['opacity', 'transform']);
+      const canvas = canvasOf(el)!;
+      // Behind the orb, twice its size, in device pixels.
+      expect(canvas.getBoundingClientRect().width).to.be.closeTo(2 * meter.offsetWidth, 1);
+      await waitUntil(() => meterPixel(canvas, 0)[3] > 0, 'the microphone halo drawn', { timeout: 5000 });
+      const [r, g, b] = meterPixel(canvas, 0);
+      expect(g).to.be.above(Math.max(r, b)); // --voice-agent-input-color, green by default
       await el.stop();
-      await waitUntil(() => halo.style.opacity === '0', 'halo back to rest');
+      await el.updateComplete;
+      expect(canvasOf(el)).to.equal(null);
+      // A canvas handed to a core cannot be taken back: the next session has a new one.
+      await ready(el);
+      expect(canvasOf(el)).to.be.instanceOf(HTMLCanvasElement).and.not.equal(canvas);
+      await el.stop();
+    });
+
+    it('sizes the canvas once the floating panel opens', async () => {
+      const el = await mount(html`<voice-agent layout="floating"></voice-agent>`);
+      await ready(el); // from script, the panel still closed
+      const canvas = canvasOf(el)!;
+      await sleep(300);
+      expect(meterPixel(canvas, 0)[3]).to.equal(0); // a hidden meter has no size to draw at
+      part(el, 'launcher')!.click();
+      await waitUntil(() => meterPixel(canvas, 0)[3] > 0, 'the halo drawn in the open panel', { timeout: 5000 });
+      await el.stop();
     });
 
     it('keeps still under prefers-reduced-motion', async function () {
@@ -211,10 +233,10 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
       try {
         const el = await mount();
         await ready(el);
-        const halo = part(el, 'meter-input')!;
-        await waitUntil(() => parseFloat(halo.style.opacity) > 0, 'input halo drawn', { timeout: 5000 });
-        expect(halo.style.transform).to.equal('scale(1.3)');
-        expect(getComputedStyle(halo).transitionDuration).to.equal('0s');
+        const canvas = canvasOf(el)!;
+        await waitUntil(() => meterPixel(canvas, 0)[3] > 0, 'the microphone halo drawn', { timeout: 5000 });
+        // Whatever the level: one size, 1.3 × the orb's.
+        expect(haloRadius(canvas)).to.be.closeTo(1.3, 0.05);
         await el.stop();
       } finally {
         await emulateMedia({ reducedMotion: 'no-preference' });
@@ -354,11 +376,15 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
         expect(parseFloat(style.borderTopWidth), button.getAttribute('part')!).to.be.at.least(1);
         expect(style.borderTopColor, button.getAttribute('part')!).not.to.equal('rgba(0, 0, 0, 0)');
       }
-      for (const span of root.querySelectorAll<HTMLElement>('[part=meter] > span')) {
-        expect(getComputedStyle(span).backgroundColor).not.to.equal('rgba(0, 0, 0, 0)');
-        if (CSS.supports('forced-color-adjust', 'none')) {
-          expect(getComputedStyle(span).getPropertyValue('forced-color-adjust')).to.equal('none');
-        }
+      // The orb, and the halos' colours (the canvas's colour and outline colour, see the styles).
+      const [orb, canvas] = [root.querySelector('.orb')!, root.querySelector('canvas')!].map((e) =>
+        getComputedStyle(e),
+      );
+      for (const colour of [orb.backgroundColor, canvas.color, canvas.outlineColor]) {
+        expect(colour).not.to.equal('rgba(0, 0, 0, 0)');
+      }
+      if (CSS.supports('forced-color-adjust', 'none')) {
+        for (const style of [orb, canvas]) expect(style.getPropertyValue('forced-color-adjust')).to.equal('none');
       }
       await el.stop();
     });
