@@ -5,6 +5,7 @@ import type { VoiceAgent } from '../src/voice-agent.js';
 import type { VoiceAgentErrorCode } from '../src/errors.js';
 import { VOICE_AGENT_EVENTS, voiceAgentEvent } from '../src/events.js';
 import { useMainThreadSocket } from './helpers/main-thread-socket.js';
+import { meterPixel } from './helpers/meter.js';
 
 // The element with its real session and audio engine (the engine's fake microphone), and a mock socket.
 // mock-socket replaces the page's WebSocket, not a Worker's: with `Worker` hidden the element falls back
@@ -116,9 +117,8 @@ describe('<voice-agent>', () => {
     }
 
     // Every engine's fake microphone plays a sound: the level and the meter's input halo follow it.
-    const inputHalo = part(el, 'meter-input')!;
-    const drawn = () => parseFloat(inputHalo.style.opacity) > 0 && inputHalo.style.transform.startsWith('scale(');
-    await waitUntil(() => el.inputLevel > 0 && drawn(), 'input level drawn', { timeout: 5000 });
+    const canvas = part(el, 'meter')!.querySelector('canvas')!;
+    await waitUntil(() => el.inputLevel > 0 && meterPixel(canvas, 0)[3] > 0, 'input level drawn', { timeout: 5000 });
 
     socket.send(JSON.stringify({ type: 'agent_ready' }));
     await waitUntil(() => el.status === 'ready');
