@@ -21,14 +21,13 @@ async function waitFor(page: Page, id: string, status: string, speaking = false)
   await page.waitForFunction(
     ([which, want, loud]) => {
       const el = document.getElementById(which as string) as VoiceAgent;
-      const halo = el.shadowRoot!.querySelector<HTMLElement>('[part=meter-output]')!;
-      // Loud: the agent's halo drawn well up (the greeting has pauses between its words).
-      return el.status === want && (!loud || parseFloat(halo.style.opacity) > 0.5);
+      // Loud: the agent's level well up (the greeting has pauses between its words).
+      return el.status === want && (!loud || el.outputLevel > 0.5);
     },
     [id, status, speaking] as const,
     { timeout: TIMEOUT_MS, polling: 20 },
   );
-  if (speaking) await page.waitForTimeout(100); // the halo's transition
+  if (speaking) await page.waitForTimeout(60); // the socket Worker draws the halo at the next report
 }
 
 /** A screenshot of `box` grown by MARGIN on every side. */
