@@ -97,6 +97,18 @@ const pressKey = {
   },
 };
 
+/**
+ * `/dist/voice-agent.worklet.js?cors` is served with `Access-Control-Allow-Origin: *`, as README asks of
+ * sites that put the widget in a `srcdoc` or `about:blank` frame (WebKit fetches the worklet module there
+ * from an opaque origin).
+ */
+async function corsWorklet(ctx, next) {
+  await next();
+  if (ctx.path === '/dist/voice-agent.worklet.js' && ctx.querystring === 'cors') {
+    ctx.set('Access-Control-Allow-Origin', '*');
+  }
+}
+
 export default {
   rootDir,
   nodeResolve: true,
@@ -106,6 +118,7 @@ export default {
   // Firefox and MiniBrowser take several seconds to start on a loaded machine.
   browserStartTimeout: 60000,
   testFramework: { config: { timeout: 10000 } },
+  middleware: [corsWorklet],
   browsers: unitBrowsers, // for files given with --files
   plugins: [
     voiceServerPlugin(),
