@@ -11,7 +11,7 @@ const load = (path) => tsImport(path, import.meta.url);
 const { CHROMIUM_PATH, chromiumFlags } = await load('./tools/chromium.ts');
 const { ENGINES, FAKE_MICROPHONES } = await load('./tools/engines.ts');
 const { FIREFOX_PATH, firefoxPrefs } = await load('./tools/firefox.ts');
-const { webkitLauncher } = await load('./tools/webkit.ts');
+const { webkitLauncher, webkitSessionFiles } = await load('./tools/webkit.ts');
 const { wtrWorklet } = await load('./tools/worklet-plugin.ts');
 const { tones } = await load('./tools/signals.ts');
 const { writeWav } = await load('./tools/wav.ts');
@@ -133,6 +133,7 @@ export default {
     ),
     realClick,
     pressKey,
+    webkitSessionFiles,
     wtrWorklet({ rootDir }),
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
   ],
