@@ -11,7 +11,7 @@ const load = (path) => tsImport(path, import.meta.url);
 const { CHROMIUM_PATH, chromiumFlags } = await load('./tools/chromium.ts');
 const { ENGINES, FAKE_MICROPHONES } = await load('./tools/engines.ts');
 const { FIREFOX_PATH, firefoxPrefs } = await load('./tools/firefox.ts');
-const { webkitLauncher } = await load('./tools/webkit.ts');
+const { webkitLauncher, webkitSessionFiles } = await load('./tools/webkit.ts');
 const { wtrWorklet } = await load('./tools/worklet-plugin.ts');
 const { tones } = await load('./tools/signals.ts');
 const { writeWav } = await load('./tools/wav.ts');
@@ -97,6 +97,18 @@ const pressKey = {
   },
 };
 
+/**
+ * `/dist/voice-agent.worklet.js?cors` is served with `Access-Control-Allow-Origin: *`, as README asks of
+ * sites that put the widget in a `srcdoc` or `about:blank` frame (WebKit fetches the worklet module there
+ * from an opaque origin).
+ */
+async function corsWorklet(ctx, next) {
+  await next();
+  if (ctx.path === '/dist/voice-agent.worklet.js' && ctx.querystring === 'cors') {
+    ctx.set('Access-Control-Allow-Origin', '*');
+  }
+}
+
 export default {
   rootDir,
   nodeResolve: true,
@@ -106,6 +118,7 @@ export default {
   // Firefox and MiniBrowser take several seconds to start on a loaded machine.
   browserStartTimeout: 60000,
   testFramework: { config: { timeout: 10000 } },
+  middleware: [corsWorklet],
   browsers: unitBrowsers, // for files given with --files
   plugins: [
     voiceServerPlugin(),
@@ -120,6 +133,7 @@ export default {
     ),
     realClick,
     pressKey,
+    webkitSessionFiles,
     wtrWorklet({ rootDir }),
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
   ],

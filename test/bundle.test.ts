@@ -85,13 +85,25 @@ describe('dist/voice-agent.js', () => {
     expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'transport main', 'idle', 'attribute idle']);
   });
 
-  it('with worklet-url under a CSP that allows neither blob: nor data:, runs worklets and Worker from that file', async function () {
-    // Open defect, WebKit only: a Worker started from a URL inside a srcdoc frame says `ready` but its socket
-    // never reaches `connected` (with or without a CSP; the session ends on its connect timeout). The same
-    // file as a Worker passes at the top level in every engine (test/session/transport.test.ts).
-    if (currentEngine() === 'webkit') this.skip();
-    const statuses = await session(csp(''), 'ready', 'worklet-url="/dist/voice-agent.worklet.js"');
+  // WebKit gives an AudioWorklet the origin of its document's URL, opaque for `about:srcdoc`, so there it
+  // fetches the module with `Origin: null` in CORS mode: the file needs `Access-Control-Allow-Origin`
+  // (the runner adds it for `?cors`). The Worker from the same URL is same-origin and needs nothing.
+  const workletUrl = (query = '') => `worklet-url="/dist/voice-agent.worklet.js${query}"`;
+
+  it('with worklet-url under a CSP that allows neither blob: nor data:, runs worklets and Worker from that file', async () => {
+    const statuses = await session(csp(''), 'ready', workletUrl('?cors'));
     expect(statuses).to.deep.equal(['connecting', 'connected', 'ready', 'transport worker', 'idle', 'attribute idle']);
+  });
+
+  it('with a worklet-url file served without Access-Control-Allow-Origin, fails with audio_failed in WebKit only', async () => {
+    const webkit = currentEngine() === 'webkit';
+    const statuses = await session(csp(''), webkit ? 'error' : 'ready', workletUrl());
+    expect(statuses).to.deep.equal(
+      webkit
+        ? // The Worker ran (`transport worker`): only the worklet module was refused.
+          ['connecting', 'audio_failed', 'error', 'transport worker', 'attribute error']
+        : ['connecting', 'connected', 'ready', 'transport worker', 'idle', 'attribute idle'],
+    );
   });
 
   it('fails with audio_failed under a CSP that allows neither blob: nor data: in script-src', async () => {
