@@ -6,7 +6,7 @@ import type { VoiceAgentErrorDetail, VoiceAgentStats, VoiceAgentStatus } from '.
 import { VoiceSession, type VoiceSessionOptions } from './session/voice-session.js';
 import { errorText, mergeLabels, type VoiceAgentLabelOverrides } from './labels.js';
 import { styles } from './voice-agent.styles.js';
-import { meterPainter, type MeterStyle } from './meter-painter.js';
+import type { MeterCommand, MeterStyle } from './meter-painter.js';
 import type { SessionAudio } from './session/session-audio.js';
 
 /** Clicks closer together than this are one double click. */
@@ -349,8 +349,6 @@ export class VoiceAgent extends ElementBase {
   #meterOf: SessionAudio | null = null;
   #canvas: HTMLCanvasElement | null = null;
   #meterStyle = '';
-  /** Draws the meter on the main thread, where the browser cannot hand the core a canvas. */
-  #paintHere: ReturnType<typeof meterPainter> | null = null;
 
   /**
    * Gives each session's meter a fresh canvas behind the orb, and its style whenever it changes (layout,
@@ -364,13 +362,19 @@ export class VoiceAgent extends ElementBase {
     if (audio !== this.#meterOf) {
       this.#meterOf = audio;
       this.#canvas?.remove();
-      this.#canvas = this.#paintHere = null;
+      this.#canvas = null;
       this.#meterStyle = '';
     }
     if (!audio || !LIVE.has(this.status)) return;
     const meter = this.renderRoot.querySelector<HTMLElement>('[part=meter]')!;
     let canvas = this.#canvas;
-    if (!canvas) meter.prepend((canvas = this.#canvas = document.createElement('canvas')));
+    let handOver: MeterCommand['canvas'];
+    if (!canvas) {
+      meter.prepend((canvas = this.#canvas = document.createElement('canvas')));
+      // Only the thread that has the canvas can draw it: a browser without OffscreenCanvas (Safari
+      // before 16.4) shows the orb without halos while the core is in its Worker.
+      handOver = canvas.transferControlToOffscreen?.() ?? (this.getStats().transport === 'main' ? canvas : undefined);
+    }
     // Queried lazily: importing the module must not need a window (server-side rendering, tests in Node).
     this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');
     // The halos' colours are the canvas's own `color` and `outline-color` (see the styles), resolved.
@@ -384,19 +388,8 @@ export class VoiceAgent extends ElementBase {
     };
     const key = JSON.stringify(style);
     if (key === this.#meterStyle) return;
-    const first = !this.#meterStyle;
     this.#meterStyle = key;
-    if (this.#paintHere) return this.#paintHere(style);
-    if (!first) return this.#session.drawMeter({ type: 'meter', ...style });
-    const target = canvas.transferControlToOffscreen?.() ?? (this.getStats().transport === 'main' && canvas);
-    if (target) return this.#session.drawMeter({ type: 'meter', canvas: target, ...style });
-    // A Worker, but no OffscreenCanvas to give it: the levels come to this thread at the meter's rate.
-    const paint = (this.#paintHere = meterPainter(canvas));
-    paint(style);
-    audio.onLevels = (...levels) => {
-      audio.watchLevels();
-      paint(levels);
-    };
+    this.#session.drawMeter({ type: 'meter', canvas: handOver, ...style });
   }
 }
 

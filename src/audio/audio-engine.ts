@@ -73,8 +73,6 @@ function stopTracks(stream: MediaStream | null): void {
  * only reads levels. Single use: open() once, close() once (or more; it is idempotent).
  */
 export class AudioEngine implements SessionAudio {
-  /** Called when a level changes, with the playback worklet's reports (at most REPORTS_PER_SECOND a second). */
-  onLevels: ((input: number, output: number) => void) | null = null;
   /** When the levels were last read: reading them asks the playback worklet for its every report. */
   #watchedAt = -Infinity;
   /** Called when the microphone fails mid-session and no other input can take over. */
@@ -118,18 +116,18 @@ export class AudioEngine implements SessionAudio {
    * a second without one may be up to 250 ms old (the main thread is sent 4 reports a second otherwise).
    */
   get inputLevel(): number {
-    this.watchLevels();
+    this.#watchLevels();
     return this.#inputLevel;
   }
 
   /** Agent voice level as heard, 0..1: after the volume. As fresh as {@link inputLevel}. */
   get outputLevel(): number {
-    this.watchLevels();
+    this.#watchLevels();
     return this.#outputLevel;
   }
 
   /** Asks the playback worklet to send the main thread every report (~20 a second) for the next second. */
-  watchLevels(): void {
+  #watchLevels(): void {
     const now = performance.now();
     if (now - this.#watchedAt < WATCH_MS / 2) return;
     this.#watchedAt = now;
@@ -442,10 +440,8 @@ export class AudioEngine implements SessionAudio {
   }
 
   #setLevels(input: number, output: number): void {
-    if (input === this.#inputLevel && output === this.#outputLevel) return;
     this.#inputLevel = input;
     this.#outputLevel = output;
-    this.onLevels?.(input, output);
   }
 }
 

@@ -49,13 +49,6 @@ export interface SessionAudio {
   readonly inputLevel: number;
   readonly outputLevel: number;
   /**
-   * Called when the levels change, with each report of the playback worklet the main thread gets (4 a
-   * second, about 20 for a second after watchLevels()).
-   */
-  onLevels: ((input: number, output: number) => void) | null;
-  /** Asks for every report (about 20 a second) for the next second; reading a level does it too. */
-  watchLevels(): void;
-  /**
    * Called when the audio fails after open() resolved, e.g. the microphone is unplugged or taken by
    * another app (`microphone_unavailable`). The session ends with that error.
    */

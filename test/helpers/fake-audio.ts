@@ -12,14 +12,11 @@ export class FakeAudio implements SessionAudio {
   bytesPlayed = 0;
   constraints: MediaTrackConstraints | null = null;
   ports: AudioPorts | null = null;
-  onLevels: ((input: number, output: number) => void) | null = null;
   onError: ((error: VoiceAgentError) => void) | null = null;
   onSuspended: ((needsGesture: boolean) => void) | null = null;
   muted = false;
   volume = 1;
   inputLevel = 0;
-  /** Levels are set by the test, so there is nothing to ask for. */
-  watchLevels(): void {}
   outputLevel = 0;
   stats: AudioStats = {
     underruns: 0,
