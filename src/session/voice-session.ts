@@ -82,7 +82,7 @@ export interface VoiceSessionConfig {
 interface Link {
   /** The transport's events about this connection carry it. */
   readonly id: number;
-  connected: boolean;
+  connected?: boolean;
   /** Pending until the server's `connected`. */
   timer?: ReturnType<typeof setTimeout>;
   /** Settles on `connected` (resolves) or on a failure before it (rejects). */
@@ -319,14 +319,8 @@ export class VoiceSession implements ReactiveController {
     const ready = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
     });
-    const link: Link = {
-      id: ++this.#links,
-      connected: false,
-      ready,
-      settle,
-      open: () => open(),
-      opened: new Promise((r) => (open = r)),
-    };
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const link: Link = { id: ++this.#links, ready, settle, opened, open };
     ready.catch(() => {}); // a failed reconnect attempt is handled by its loop, not as an unhandled rejection
     run.link = link;
     // A socket to an unreachable host can sit in CONNECTING for minutes, and a service that never says
