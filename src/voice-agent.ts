@@ -1,5 +1,5 @@
 import type { PropertyValues } from 'lit';
-import { html, nothing, svg } from 'lit/html.js';
+import { html, nothing } from 'lit/html.js';
 import { ElementBase } from './element-base.js';
 import { AudioEngine } from './audio/audio-engine.js';
 import type { VoiceAgentErrorDetail, VoiceAgentStats, VoiceAgentStatus } from './events.js';
@@ -25,7 +25,8 @@ const MIC =
 const STOP = 'M8 6h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2Z';
 const CLOSE = 'm6.4 5-1.4 1.4 5.6 5.6-5.6 5.6 1.4 1.4 5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6 5.6-5.6-1.4-1.4-5.6 5.6Z';
 
-const icon = (d: string) => html`<svg aria-hidden="true" viewBox="0 0 24 24">${svg`<path d=${d} />`}</svg>`;
+// One html`` template: the HTML parser puts a <path> inside <svg> in the SVG namespace (no svg`` needed).
+const icon = (d: string) => html`<svg aria-hidden="true" viewBox="0 0 24 24"><path d=${d} /></svg>`;
 
 /**
  * A drop-in voice conversation with an AI agent. It fetches a session token from the site's

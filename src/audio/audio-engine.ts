@@ -59,7 +59,7 @@ const GESTURES = ['pointerdown', 'keydown'] as const;
 type AudioSessionNavigator = Navigator & { audioSession?: { type: string } };
 
 /** Stops every track of `stream`, detaching our ended handler first (our own stop is not an unplug). */
-function stopTracks(stream: MediaStream | null): void {
+function stopTracks(stream?: MediaStream): void {
   stream?.getTracks().forEach((track) => {
     track.onended = null;
     track.stop();
@@ -80,26 +80,27 @@ export class AudioEngine implements SessionAudio {
   /** Called with true when the browser suspended the audio and it waits for a tap, false once it runs again. */
   onSuspended: ((needsGesture: boolean) => void) | null = null;
 
-  #context: AudioContext | null = null;
-  #stream: MediaStream | null = null;
-  #source: MediaStreamAudioSourceNode | null = null;
-  #capture: AudioWorkletNode | null = null;
-  #playback: AudioWorkletNode | null = null;
+  // Unset (undefined) until there is one: no `= null` initialisers, each would cost the bundle an assignment.
+  #context?: AudioContext;
+  #stream?: MediaStream;
+  #source?: MediaStreamAudioSourceNode;
+  #capture?: AudioWorkletNode;
+  #playback?: AudioWorkletNode;
   /** The volume, after the playback node: a GainNode ramps on the audio thread without touching the worklet. */
-  #gain: GainNode | null = null;
+  #gain?: GainNode;
   #volume = 1;
   #constraints: MediaTrackConstraints = {};
   /** open() in flight, for a device switch asked for meanwhile. */
-  #opening: Promise<void> | null = null;
+  #opening?: Promise<void>;
   /** A fallback to the default input is under way (an unplug fires `ended` and `devicechange`). */
-  #fallingBack = false;
+  #fallingBack?: boolean;
   #needsGesture = false;
   #turnLatencyMs: number | null = null;
   /** The page's audio session type before open(), restored by close(). */
-  #audioSessionType: string | undefined;
+  #audioSessionType?: string;
   /** The transport's ends, handed to the worklets once they exist (a port queues what comes meanwhile). */
-  #ports: AudioPorts | null = null;
-  #closing: Promise<void> | null = null;
+  #ports?: AudioPorts;
+  #closing?: Promise<void>;
   #muted = false;
   #inputLevel = 0;
   #outputLevel = 0;
@@ -156,7 +157,7 @@ export class AudioEngine implements SessionAudio {
 
   /** The node that feeds the speakers (null until open() resolves): after the volume; tests and visualisers tap it. */
   get output(): AudioNode | null {
-    return this.#gain;
+    return this.#gain ?? null;
   }
 
   /** Gain of the agent's voice, 0..1 (clamped), ramped with {@link VOLUME_TIME_CONSTANT}. */
@@ -272,7 +273,7 @@ export class AudioEngine implements SessionAudio {
    */
   async setSpeaker(deviceId: string | undefined): Promise<void> {
     await this.#opening?.catch(() => undefined);
-    const context = this.#context as (AudioContext & { setSinkId?(id: string): Promise<void> }) | null;
+    const context = this.#context as (AudioContext & { setSinkId?(id: string): Promise<void> }) | undefined;
     if (!context?.setSinkId || this.#closing) return;
     try {
       await context.setSinkId(deviceId ?? '');

@@ -83,7 +83,7 @@ export interface VoiceSessionConfig {
 interface Link {
   /** The transport's events about this connection carry it. */
   readonly id: number;
-  connected: boolean;
+  connected?: boolean;
   /** Pending until the server's `connected`. */
   timer?: ReturnType<typeof setTimeout>;
   /** Settles on `connected` (resolves) or on a failure before it (rejects). */
@@ -98,17 +98,18 @@ interface Link {
 interface Run {
   readonly abort: AbortController;
   readonly options: VoiceSessionOptions;
-  audio: SessionAudio | null;
+  // The rest starts unset (a record literal with fewer keys is fewer bytes).
+  audio?: SessionAudio;
   /** The socket side, for all the run's connections; it holds the first-words buffer and the counters. */
-  transport: Transport | null;
+  transport?: Transport;
   /** `audio.open()`; once settled, a single `close()` releases the engine. */
-  opening: Promise<void> | null;
-  openSettled: boolean;
-  link: Link | null;
+  opening?: Promise<void>;
+  openSettled?: boolean;
+  link?: Link;
   /** A link reached `connected`: from then on an unexpected drop may reconnect. */
-  wasConnected: boolean;
+  wasConnected?: boolean;
   reconnects: number;
-  releasePage: () => void;
+  releasePage?: () => void;
 }
 
 /**
@@ -234,18 +235,7 @@ export class VoiceSession implements ReactiveController {
   async start(): Promise<void> {
     if (this.#run) return;
     const options = this.#config.options();
-    const run: Run = {
-      abort: new AbortController(),
-      options,
-      audio: null,
-      transport: null,
-      opening: null,
-      openSettled: false,
-      link: null,
-      wasConnected: false,
-      reconnects: 0,
-      releasePage: () => {},
-    };
+    const run: Run = { abort: new AbortController(), options, reconnects: 0 };
     this.#run = this.#last = run;
     this.#error = null;
     // Everything up to audio.open() is synchronous: it runs in the click handler, and iOS only lets
@@ -335,14 +325,8 @@ export class VoiceSession implements ReactiveController {
     const ready = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
     });
-    const link: Link = {
-      id: ++this.#links,
-      connected: false,
-      ready,
-      settle,
-      open: () => open(),
-      opened: new Promise((r) => (open = r)),
-    };
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const link: Link = { id: ++this.#links, ready, settle, opened, open };
     ready.catch(() => {}); // a failed reconnect attempt is handled by its loop, not as an unhandled rejection
     run.link = link;
     // A socket to an unreachable host can sit in CONNECTING for minutes, and a service that never says
@@ -456,7 +440,7 @@ export class VoiceSession implements ReactiveController {
   #hangUp(run: Run): void {
     const link = run.link;
     if (!link) return;
-    run.link = null;
+    run.link = undefined;
     clearTimeout(link.timer);
     run.transport!.send({ type: 'hangup' });
   }
@@ -485,7 +469,7 @@ export class VoiceSession implements ReactiveController {
     run.abort.abort(); // cancels the token request, its timer and a backoff wait; resolves a pending start()
     this.#hangUp(run);
     run.transport?.close();
-    run.releasePage();
+    run.releasePage?.();
     const { audio } = run;
     let closed = Promise.resolve();
     if (audio) {
