@@ -26,25 +26,19 @@ export type MeterLevels = [number, number];
  * part of the socket Worker's script.
  */
 export function meterPainter(canvas: OffscreenCanvas | HTMLCanvasElement): (input: MeterStyle | MeterLevels) => void {
-  const context = canvas.getContext('2d') as CanvasRenderingContext2D | null;
+  const context = canvas.getContext('2d') as CanvasRenderingContext2D;
   let style: MeterStyle | undefined;
   let levels: MeterLevels = [0, 0];
-  /** What the canvas shows, so a report that moves no halo by a visible step draws nothing. */
-  let shown = '';
   return (input) => {
     if (Array.isArray(input)) levels = input;
     else style = input;
-    if (!style || !context) return;
+    if (!style) return;
     const { size, colors, swell, still } = style;
-    const steps = still ? 4 : 50;
-    const stepped = levels.map((level) => Math.round(level * steps) / steps);
-    const key = JSON.stringify([style, stepped]);
-    if (key === shown) return;
-    shown = key;
     // Setting the size clears the canvas (and is needed only when it changed).
     if (canvas.width !== size) canvas.width = canvas.height = size;
     else context.clearRect(0, 0, size, size);
-    stepped.forEach((level, i) => {
+    levels.forEach((level, i) => {
+      if (still) level = Math.round(level * 4) / 4;
       if (!level) return;
       context.globalAlpha = 0.25 + level / 2;
       context.fillStyle = colors[i];

@@ -346,10 +346,8 @@ export class VoiceAgent extends ElementBase {
   }
 
   #reducedMotion?: MediaQueryList;
-  /** The session whose meter the canvas shows: each session gets a canvas of its own. */
-  #meterOf: SessionAudio | null = null;
-  #canvas: HTMLCanvasElement | null = null;
-  #meterStyle = '';
+  /** The live session's meter: its audio engine (each session has a canvas of its own), the last style sent. */
+  #meter?: { audio: SessionAudio; canvas: HTMLCanvasElement; style?: string };
 
   /**
    * Gives each session's meter a fresh canvas behind the orb, and its style whenever it changes (layout,
@@ -360,36 +358,36 @@ export class VoiceAgent extends ElementBase {
    */
   #updateMeter(): void {
     const audio = this.#session.audio;
-    if (audio !== this.#meterOf) {
-      this.#meterOf = audio;
-      this.#canvas?.remove();
-      this.#canvas = null;
-      this.#meterStyle = '';
+    const live = audio && LIVE.has(this.status);
+    let meter = this.#meter;
+    if (meter && (meter.audio !== audio || !live)) {
+      meter.canvas.remove();
+      meter = this.#meter = undefined;
     }
-    if (!audio || !LIVE.has(this.status)) return;
-    const meter = this.renderRoot.querySelector<HTMLElement>('[part=meter]')!;
-    let canvas = this.#canvas;
+    if (!live) return;
+    const box = this.renderRoot.querySelector<HTMLElement>('[part=meter]')!;
     let handOver: MeterCommand['canvas'];
-    if (!canvas) {
-      meter.prepend((canvas = this.#canvas = document.createElement('canvas')));
-      // Only the thread that has the canvas can draw it: a browser without OffscreenCanvas (Safari
-      // before 16.4) shows the orb without halos while the core is in its Worker.
-      handOver = canvas.transferControlToOffscreen?.() ?? (this.getStats().transport === 'main' ? canvas : undefined);
+    if (!meter) {
+      const canvas = document.createElement('canvas');
+      box.prepend(canvas);
+      meter = this.#meter = { audio, canvas };
+      // A browser without OffscreenCanvas (Safari before 16.4) shows the orb without halos.
+      handOver = canvas.transferControlToOffscreen?.();
     }
     // Queried lazily: importing the module must not need a window (server-side rendering, tests in Node).
     this.#reducedMotion ??= matchMedia('(prefers-reduced-motion: reduce)');
     // The halos' colours are the canvas's own `color` and `outline-color` (see the styles), resolved.
-    const { color, outlineColor } = getComputedStyle(canvas);
+    const { color, outlineColor } = getComputedStyle(meter.canvas);
     const style: MeterStyle = {
-      size: Math.round(meter.offsetWidth * 2 * devicePixelRatio),
+      size: (box.offsetWidth * 2 * devicePixelRatio) | 0, // whole pixels, as canvas.width keeps
       colors: [color, outlineColor],
       // The inline bar leaves the orb less room than the floating panel does.
       swell: this.layout === 'floating' ? 0.8 : 0.45,
       still: this.#reducedMotion.matches,
     };
     const key = JSON.stringify(style);
-    if (key === this.#meterStyle) return;
-    this.#meterStyle = key;
+    if (key === meter.style) return;
+    meter.style = key;
     this.#session.drawMeter({ type: 'meter', canvas: handOver, ...style });
   }
 }

@@ -50,22 +50,4 @@ describe('meterPainter', () => {
     paint([0.9, 0]);
     expect(haloRadius(canvas)).to.be.closeTo(1.3, 0.05);
   });
-
-  it('redraws only when a halo moves a visible step or the style changes', () => {
-    const paint = meterPainter(canvas);
-    let draws = 0;
-    const context = canvas.getContext('2d')!;
-    const fill = context.fill.bind(context);
-    context.fill = () => {
-      draws++;
-      fill();
-    };
-    paint(STYLE);
-    paint([0.5, 0]);
-    paint([0.501, 0]); // the same step of 50
-    expect(draws).to.equal(1);
-    paint({ ...STYLE, size: 40 });
-    expect(canvas.width).to.equal(40);
-    expect(draws).to.equal(2);
-  });
 });

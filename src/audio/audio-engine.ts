@@ -74,7 +74,7 @@ function stopTracks(stream?: MediaStream): void {
  */
 export class AudioEngine implements SessionAudio {
   /** When the levels were last read: reading them asks the playback worklet for its every report. */
-  #watchedAt = -Infinity;
+  #watchedAt?: number;
   /** Called when the microphone fails mid-session and no other input can take over. */
   onError: ((error: VoiceAgentError) => void) | null = null;
   /** Called with true when the browser suspended the audio and it waits for a tap, false once it runs again. */
@@ -130,7 +130,8 @@ export class AudioEngine implements SessionAudio {
   /** Asks the playback worklet to send the main thread every report (~20 a second) for the next second. */
   #watchLevels(): void {
     const now = performance.now();
-    if (now - this.#watchedAt < WATCH_MS / 2) return;
+    // Never watched: NaN, not less, so the first read asks.
+    if (now - this.#watchedAt! < WATCH_MS / 2) return;
     this.#watchedAt = now;
     this.#playback?.port.postMessage({ type: 'watch' } satisfies PlaybackCommand);
   }
@@ -296,7 +297,7 @@ export class AudioEngine implements SessionAudio {
     stopTracks(this.#stream);
     const session = (navigator as AudioSessionNavigator).audioSession;
     if (session && this.#audioSessionType !== undefined) session.type = this.#audioSessionType;
-    this.#setLevels(0, 0);
+    this.#inputLevel = this.#outputLevel = 0;
     await this.#context?.close().catch(() => undefined);
   }
 
@@ -403,13 +404,14 @@ export class AudioEngine implements SessionAudio {
         volume: this.#volume,
       } satisfies PlaybackOptions,
     });
-    // The one message the audio thread sends the page (4 a second while anything changes, ~20 while the
-    // levels are read): both levels, the stats and the turn latency.
+    // The one message the audio thread sends the page (4 a second, ~20 while the levels are read):
+    // both levels, the stats and the turn latency.
     this.#playback.port.onmessage = (event: MessageEvent<PlaybackReport>) => {
       const { level, input, turn, ...stats } = event.data;
       this.#stats = stats;
       this.#turnLatencyMs = turn;
-      this.#setLevels(input, level);
+      this.#inputLevel = input;
+      this.#outputLevel = level;
     };
     this.#gain = new GainNode(context, { gain: this.#volume });
     this.#playback.connect(this.#gain).connect(context.destination);
@@ -438,11 +440,6 @@ export class AudioEngine implements SessionAudio {
         if (stuck) this.#setNeedsGesture(true);
       }, GESTURE_WAIT_MS);
     };
-  }
-
-  #setLevels(input: number, output: number): void {
-    this.#inputLevel = input;
-    this.#outputLevel = output;
   }
 }
 

@@ -120,8 +120,8 @@ export class CoreTransport implements Transport {
   }
 
   #post(command: CoreCommand): void {
-    const canvas = 'canvas' in command && command.canvas;
-    this.#core.postMessage(command, canvas ? [canvas as OffscreenCanvas] : []);
+    const { canvas } = command as { canvas?: Transferable };
+    this.#core.postMessage(command, canvas ? [canvas] : []);
   }
 
   #listen(core: Peer): void {

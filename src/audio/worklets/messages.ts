@@ -65,7 +65,7 @@ export interface PlaybackStats {
 }
 
 /**
- * Playback processor → main thread, while something changes (see {@link MAIN_REPORT_EVERY}): the agent's
+ * Playback processor → main thread, 4 times a second (see {@link MAIN_REPORT_EVERY}): the agent's
  * level as heard (`level`, after the volume), the microphone's (`input`, from the capture processor,
  * which shares the worklet scope), the last turn latency measured on the audio thread (`turn`, ms, or
  * null), and the playback stats.

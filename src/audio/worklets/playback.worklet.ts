@@ -20,7 +20,7 @@ import {
 import { input, workletScope } from './scope.js';
 
 const { sampleRate, AudioWorkletProcessor } = workletScope;
-// currentFrame and currentTime are the scope's live getters: read them from it, never destructured.
+// currentTime is the scope's live getter: read it from the scope, never destructured.
 
 /** Wire samples in a full queue: the head of a longer frame would be dropped anyway. */
 const MAX_INPUT_SAMPLES = (DEFAULT_MAX_QUEUE_MS * WIRE_RATE) / 1000;
@@ -33,14 +33,13 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   readonly #reportEvery = Math.round(sampleRate / REPORTS_PER_SECOND);
   #sinceReport = 0;
   #reports = 0;
-  /** The main thread gets every report until this frame (someone reads the levels). */
+  /** The main thread gets every report until this context time, ms (someone reads the levels). */
   #watchedUntil = 0;
   readonly #turns = new TurnTimer();
   #volume: number;
   /** The transport's port: agent audio comes on it, the meter's levels go back. */
   #port: MessagePort | null = null;
   #metered = '';
-  #reported = '';
   /** Output samples cut from frames longer than the whole queue, before resampling them. */
   #trimmed = 0;
 
@@ -54,7 +53,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
         this.#port = ports[0];
         this.#port.onmessage = (event: MessageEvent<ArrayBuffer>) => this.#enqueue(event.data);
       } else if (data.type === 'volume') this.#volume = data.volume;
-      else if (data.type === 'watch') this.#watchedUntil = workletScope.currentFrame + (WATCH_MS * sampleRate) / 1000;
+      else if (data.type === 'watch') this.#watchedUntil = workletScope.currentTime * 1000 + WATCH_MS;
       else this.#interrupt();
     };
   }
@@ -89,7 +88,6 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   }
 
   #report(level: number): void {
-    const { underruns, droppedSamples, targetSamples, concealedSamples } = this.#queue.stats;
     const now = workletScope.currentTime * 1000;
     // The turn is timed here, at each report, whatever rate the main thread gets them at.
     this.#turns.input(input.level, now);
@@ -100,9 +98,10 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       this.#metered = metered;
       this.#port?.postMessage(levels);
     }
-    const watched = workletScope.currentFrame < this.#watchedUntil;
-    if (!watched && ++this.#reports % MAIN_REPORT_EVERY) return;
-    const next: PlaybackReport = {
+    // Not only while something changes: 4 tasks a second cost the page next to nothing.
+    if (now > this.#watchedUntil && ++this.#reports % MAIN_REPORT_EVERY) return;
+    const { underruns, droppedSamples, targetSamples, concealedSamples } = this.#queue.stats;
+    this.port.postMessage({
       level: levels[1],
       input: levels[0],
       turn: this.#turns.latencyMs,
@@ -111,11 +110,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       queued: this.#queue.queuedSamples,
       target: targetSamples,
       concealed: concealedSamples,
-    };
-    const key = JSON.stringify(next);
-    if (key === this.#reported) return;
-    this.#reported = key;
-    this.port.postMessage(next);
+    } satisfies PlaybackReport);
   }
 }
 
