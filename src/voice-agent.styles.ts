@@ -129,7 +129,6 @@ export const styles = css`
   }
   [part='meter'] > * {
     position: absolute;
-    inset: 0;
     border-radius: 50%;
   }
   /* The halos' colours, read by script: the microphone's is the canvas's colour, the agent's its outline colour. */
@@ -142,6 +141,7 @@ export const styles = css`
     outline-color: var(--voice-agent-accent);
   }
   .orb {
+    inset: 0;
     background: var(--voice-agent-accent);
     background:
       radial-gradient(circle at 32% 28%, rgb(255 255 255 / 0.7), transparent 50%),

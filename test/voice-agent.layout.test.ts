@@ -199,8 +199,13 @@ describe('<voice-agent> layouts, push-to-talk, meter and accessibility', () => {
       expect(canvasOf(el)).to.equal(null);
       await ready(el);
       const canvas = canvasOf(el)!;
-      // Behind the orb, twice its size, in device pixels.
-      expect(canvas.getBoundingClientRect().width).to.be.closeTo(2 * meter.offsetWidth, 1);
+      // Centred on the orb, twice its size.
+      const [box, orb] = [canvas, meter].map((e) => e.getBoundingClientRect());
+      expect([box.width, box.height]).to.deep.equal([2 * orb.width, 2 * orb.height]);
+      expect([box.x + box.width / 2, box.y + box.height / 2]).to.deep.equal([
+        orb.x + orb.width / 2,
+        orb.y + orb.height / 2,
+      ]);
       await waitUntil(() => meterPixel(canvas, 0)[3] > 0, 'the microphone halo drawn', { timeout: 5000 });
       const [r, g, b] = meterPixel(canvas, 0);
       expect(g).to.be.above(Math.max(r, b)); // --voice-agent-input-color, green by default
