@@ -55,8 +55,11 @@ export interface EmulatorOptions {
   vad?: Partial<VadOptions>;
   /** Receives one line per session. */
   log: (line: string) => void;
-  /** Called for every microphone frame accepted (`in`) and agent frame sent (`out`): the bench times them. */
-  onFrame?: (direction: 'in' | 'out') => void;
+  /**
+   * Called for every microphone frame accepted (`in`) and agent frame sent (`out`), with the id of the
+   * session (socket) it was on: the bench and the soak time them.
+   */
+  onFrame?: (direction: 'in' | 'out', session: number) => void;
 }
 
 const CORS_HEADERS = {
@@ -213,7 +216,7 @@ class Session {
       this.error('invalid_frame', `Audio frames must be exactly ${FRAME_BYTES} bytes; got ${bytes.length}.`);
     } else {
       this.framesIn++;
-      this.service.options.onFrame?.('in');
+      this.service.options.onFrame?.('in', this.id);
       this.agent?.hear(bytesToSamples(bytes));
     }
   }
@@ -277,7 +280,7 @@ class Session {
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(frame, { binary: true });
     this.framesOut++;
-    this.service.options.onFrame?.('out');
+    this.service.options.onFrame?.('out', this.id);
   }
 
   private send(message: { type: string } & Record<string, unknown>): void {

@@ -207,6 +207,17 @@ describe('AudioEngine playback', () => {
     expect(zeroMs - endMs).to.be.below(1000); // ~300 ms measured; seen late here on a loaded machine
   });
 
+  it('times the turn on the audio thread, from the voiced microphone to the agent sounding', async () => {
+    await open();
+    expect(engine.stats.turnLatencyMs).to.equal(null);
+    // Every engine's fake microphone is a steady tone, above the speaking level (-30 dBFS): the
+    // visitor "speaks" until the agent answers, so the turn is within a report or two (50 ms each).
+    await until(() => engine.inputLevel > 0.5, 3000, 'the microphone voiced');
+    for (const frame of toneFrames(1000, AMPLITUDE, 0.5)) io.play(frame);
+    await until(() => engine.stats.turnLatencyMs !== null, 3000, 'a turn timed');
+    expect(engine.stats.turnLatencyMs).to.be.within(0, 100);
+  });
+
   it('volume ramps smoothly (no zipper noise, no click) and outputLevel follows what is played', async () => {
     await open({ prebufferMs: 100 });
     for (const frame of toneFrames(1000, AMPLITUDE, 1.5)) io.play(frame);
