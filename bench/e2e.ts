@@ -213,7 +213,8 @@ const epoch = () => performance.timeOrigin + performance.now();
 export class FrameLog {
   readonly in: number[] = [];
   readonly out: number[] = [];
-  readonly onFrame = (direction: 'in' | 'out') => this[direction].push(epoch());
+  /** `at`: when another process timed the frame (the busy-page bench's server runs in its own). */
+  readonly onFrame = (direction: 'in' | 'out', at = epoch()) => this[direction].push(at);
   firstAfter(direction: 'in' | 'out', t: number): number | undefined {
     return this[direction].find((at) => at >= t);
   }
