@@ -207,7 +207,7 @@ export async function serve(
 }
 
 /** Epoch ms, as the pages' marks are: both clocks are this machine's. */
-const epoch = () => performance.timeOrigin + performance.now();
+export const epoch = () => performance.timeOrigin + performance.now();
 
 /** When the server accepted each microphone frame (`in`) and sent each agent frame (`out`), epoch ms. */
 export class FrameLog {

@@ -1,6 +1,6 @@
 // The child process of serveInChild() (server-process.ts): runs serve() and answers the bench over IPC.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { serve } from './e2e.js';
+import { epoch, serve } from './e2e.js';
 import type { ToChild, ToParent } from './server-process.js';
 
 const send = (m: ToParent) => process.send!(m);
@@ -15,7 +15,7 @@ process.on('message', async (m: ToChild) => {
   if ('start' in m) {
     running = serve(m.start.widgetPath, {
       ...m.start.options,
-      onFrame: (frame) => send({ frame, at: performance.timeOrigin + performance.now() }),
+      onFrame: (frame) => send({ frame, at: epoch() }),
     });
     send({ origin: (await running).origin });
   } else if (m.request === 'resetStall') {

@@ -75,7 +75,9 @@ export async function serveInChild(widgetPath: string, options: ChildServerOptio
       stallMs: () => request('stall'),
       close: async () => {
         // Closing ends the child; one that exited first, or hangs, is dealt with all the same.
-        await Promise.race([request('close'), new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS))]).catch(() => {});
+        await Promise.race([request('close'), new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS).unref())]).catch(
+          () => {},
+        );
         kill();
         await exited;
       },

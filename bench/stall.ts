@@ -107,6 +107,7 @@ async function measure(
   await page.waitForTimeout(WINDOW_MS);
   const to = performance.timeOrigin + performance.now();
   lag.disable();
+  const serverStallMs = await stallMs();
   const { metrics: after } = await cdp.send('Performance.getMetrics');
   const task = (m: typeof after) => m.find((x) => x.name === 'TaskDuration')?.value ?? 0;
   const figures = {
@@ -115,7 +116,7 @@ async function measure(
     gaps: (await gaps(page, subject)) - gapsBefore,
     longestHoleMs: frames.longestHole(from, to),
     mainThreadMsPerMinute: ((task(after) - task(before)) * 1000 * 60 * 1000) / (to - from),
-    serverStallMs: await stallMs(),
+    serverStallMs,
     benchStallMs: lag.max / 1e6,
     sendGapMs: frames.longestHole(from, to, 'out'),
     load: loadavg()[0],
