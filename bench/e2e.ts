@@ -213,8 +213,11 @@ export const epoch = () => performance.timeOrigin + performance.now();
 export class FrameLog {
   readonly in: number[] = [];
   readonly out: number[] = [];
-  /** `at`: when another process timed the frame (the busy-page bench's server runs in its own). */
-  readonly onFrame = (direction: 'in' | 'out', at = epoch()) => this[direction].push(at);
+  readonly onFrame = (direction: 'in' | 'out') => this.add(direction, epoch());
+  /** Records a frame timed elsewhere (the busy-page bench's server runs in a process of its own). */
+  add(direction: 'in' | 'out', at: number) {
+    this[direction].push(at);
+  }
   firstAfter(direction: 'in' | 'out', t: number): number | undefined {
     return this[direction].find((at) => at >= t);
   }

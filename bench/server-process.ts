@@ -54,7 +54,7 @@ export async function serveInChild(widgetPath: string, options: ChildServerOptio
   let origin: (value: string) => void;
   const listening = new Promise<string>((resolve) => (origin = resolve));
   child.on('message', (m: ToParent) => {
-    if ('frame' in m) frames.onFrame(m.frame, m.at);
+    if ('frame' in m) frames.add(m.frame, m.at);
     else if ('origin' in m) origin(m.origin);
     else replies.get(m.reply)?.(m.value);
   });
