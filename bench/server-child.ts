@@ -1,6 +1,6 @@
-// The child process of serveInChild() (server-process.ts): runs serve() and answers the bench over IPC.
+// The child process of serveInChild() (server-process.ts): runs serve() (serve.ts) and answers the bench over IPC.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { epoch, serve } from './e2e.js';
+import { epoch, serve } from './serve.js';
 import type { ToChild, ToParent } from './server-process.js';
 
 const send = (m: ToParent) => process.send!(m);

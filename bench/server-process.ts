@@ -1,10 +1,10 @@
-// The bench's local voice server (serve() from e2e.ts: HTTP, WebSocket and the bench's pages) in a child
+// The bench's local voice server (serve() from serve.ts: HTTP, WebSocket and the bench's pages) in a child
 // process of its own, so that a stall of the process driving the browser (Playwright, CDP) cannot delay
 // the server's frames. The child times every frame itself and reports it over IPC, with its event-loop stall.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { VoiceServerOptions } from '../server/index.js';
-import { FrameLog } from './e2e.js';
+import { FrameLog } from './serve.js';
 
 /** What crosses to the child: data only (functions stay in the child; `advanced` IPC carries typed arrays). */
 export type ChildServerOptions = Omit<VoiceServerOptions, 'log' | 'onFrame' | 'now'>;
