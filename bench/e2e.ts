@@ -2,16 +2,13 @@
 // The same measurements run on our element and on the quick-start's example page, in one browser:
 // click → first microphone frame on the socket, first agent frame → its first sample at the output,
 // main-thread time per minute of conversation, and JS heap after 1 and after 50 sessions.
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
-import { createVoiceServer, type VoiceServer, type VoiceServerOptions } from '../server/index.js';
 import { speechLike } from '../tools/signals.js';
 import { writeWav } from '../tools/wav.js';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
-import { quickstartPageHtml } from './quickstart.js';
 import { fixed, type Section } from './report.js';
+import { epoch, FrameLog, serve } from './serve.js';
 import { buildWidget, scratchDir } from './size.js';
 
 const MIC_RATE = 48_000;
@@ -177,55 +174,6 @@ const SUBJECTS: Subject[] = [
     sessions: { start: 'window.quickstart.start()', stop: 'window.quickstart.stop()' },
   },
 ];
-
-const elementPage = (css = '') => `<!doctype html>
-<html><head><meta charset="utf-8"><title>voice-agent bench</title><style>${css}</style></head>
-<body><voice-agent token-url="/api/voice-token"></voice-agent><script src="/voice-agent.js"></script></body></html>`;
-
-/** The voice server on a free port, plus the two pages and the built widget. */
-export async function serve(
-  widgetPath: string,
-  options: VoiceServerOptions = {},
-): Promise<{ server: Server; voice: VoiceServer; origin: string }> {
-  const voice = createVoiceServer({ log: () => {}, ...options });
-  const widget = readFileSync(widgetPath);
-  const server = createServer((req, res) => {
-    const html = (body: string) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(body);
-    if (req.url === '/') html(elementPage());
-    else if (req.url === '/?meter=hidden') html(elementPage('voice-agent::part(meter) { display: none }'));
-    else if (req.url === '/quickstart.html') html(quickstartPageHtml(origin, voice.apiKey));
-    else if (req.url === '/voice-agent.js') res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(widget);
-    else if (!voice.handle(req, res)) res.writeHead(404).end();
-  });
-  server.on('upgrade', (req, socket, head) => {
-    if (!voice.upgrade(req, socket, head)) socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  return { server, voice, origin };
-}
-
-/** Epoch ms, as the pages' marks are: both clocks are this machine's. */
-const epoch = () => performance.timeOrigin + performance.now();
-
-/** When the server accepted each microphone frame (`in`) and sent each agent frame (`out`), epoch ms. */
-export class FrameLog {
-  readonly in: number[] = [];
-  readonly out: number[] = [];
-  readonly onFrame = (direction: 'in' | 'out') => this[direction].push(epoch());
-  firstAfter(direction: 'in' | 'out', t: number): number | undefined {
-    return this[direction].find((at) => at >= t);
-  }
-  count(direction: 'in' | 'out', from: number, to: number): number {
-    return this[direction].filter((at) => at >= from && at < to).length;
-  }
-  /** The longest time between two microphone frames (or agent frames sent, `out`) in [from, to), ms. */
-  longestHole(from: number, to: number, direction: 'in' | 'out' = 'in'): number {
-    const times = this[direction].filter((at) => at >= from && at < to);
-    return times.slice(1).reduce((max, at, i) => Math.max(max, at - times[i]), 0);
-  }
-}
 
 /** Resolves once `condition` holds (polled), or rejects after `timeoutMs`. */
 export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) {
