@@ -11,7 +11,7 @@ import { viteWorklet } from './tools/worklet-plugin.js';
 // (API.md: properties, event details, stats keys, `VoiceAgentError`'s fields), of a port message or wire
 // message, of Lit, or of a DOM object; test/bundle.test.ts runs a whole session on the result.
 const INTERNAL_MEMBERS =
-  /^(openSettled|link|early|wasConnected|releasePage|opening|settle|timer|sent|received|onFrame|drawMeter|attach|ready|onError|onSuspended|setMicrophone|setSpeaker|stats|errorKey|needsGesture|createAudio|sendFrame|attempts|firstDelayMs|maxDelayMs|windowMs|tokenTimeoutMs|connectTimeoutMs)$/;
+  /^(openSettled|link|early|wasConnected|releasePage|opening|settle|timer|sent|received|drawMeter|attach|ready|onError|onSuspended|setMicrophone|setSpeaker|stats|errorKey|needsGesture|createAudio|attempts|firstDelayMs|maxDelayMs|windowMs|tokenTimeoutMs|connectTimeoutMs)$/;
 
 export default defineConfig(({ mode }) => {
   const esm = mode === 'esm';

@@ -73,8 +73,6 @@ function stopTracks(stream?: MediaStream): void {
  * only reads levels. Single use: open() once, close() once (or more; it is idempotent).
  */
 export class AudioEngine implements SessionAudio {
-  /** When the levels were last read: reading them asks the playback worklet for its every report. */
-  #watchedAt?: number;
   /** Called when the microphone fails mid-session and no other input can take over. */
   onError: ((error: VoiceAgentError) => void) | null = null;
   /** Called with true when the browser suspended the audio and it waits for a tap, false once it runs again. */
@@ -104,6 +102,8 @@ export class AudioEngine implements SessionAudio {
   #muted = false;
   #inputLevel = 0;
   #outputLevel = 0;
+  /** When the levels were last read: reading them asks the playback worklet for its every report. */
+  #watchedAt?: number;
   #stats: PlaybackStats = { underruns: 0, dropped: 0, queued: 0, target: 0, concealed: 0 };
 
   readonly #options: AudioEngineOptions;
