@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
 import { writeWav } from '../tools/wav.js';
+import { LEAST_JITTER_MS } from '../src/dsp/jitter-buffer.js';
 import { floatToInt16 } from '../src/dsp/pcm.js';
 import { WIRE_RATE } from '../src/wire.js';
 import { sine } from '../tools/signals.js';
@@ -25,6 +26,15 @@ const WINDOW_MS = 6000;
 const GREETING_S = 12;
 /** Budget (worker transport, every long task): no playback gap, no hole longer than this at the server. */
 const BUDGET_HOLE_MS = 60;
+/**
+ * A budgeted case that fails while a process outside the browser (the voice server's, or this one) waited
+ * at least this long to run was starved by the machine, not by the page: it is measured again, at most
+ * MAX_ATTEMPTS times in all, and every attempt is printed. The threshold is the jitter the playback buffer
+ * keeps in hand (a starvation longer than that empties it whatever the page does); an idle 2-core machine
+ * shows 6–25 ms.
+ */
+const MACHINE_STALL_MS = LEAST_JITTER_MS;
+const MAX_ATTEMPTS = 3;
 
 interface Subject {
   name: string;
@@ -56,6 +66,8 @@ interface Figures {
   benchStallMs: number;
   sendGapMs: number;
   load: number;
+  /** 1 for the first measurement of a case; more when the machine stalled a failing one. */
+  attempt: number;
 }
 
 const greeting = () => floatToInt16(sine(300, WIRE_RATE, GREETING_S * WIRE_RATE, { amplitude: 8000 / 32768 }));
@@ -74,6 +86,7 @@ async function measure(
   subject: Subject,
   longTaskMs: number,
   { origin, frames, resetStall, stallMs }: ChildServer,
+  attempt: number,
 ): Promise<Figures> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
@@ -120,10 +133,26 @@ async function measure(
     benchStallMs: lag.max / 1e6,
     sendGapMs: frames.longestHole(from, to, 'out'),
     load: loadavg()[0],
+    attempt,
   };
   await cdp.detach();
   return figures;
 }
+
+/** What a case breaks of the budget (only ours, socket in a Worker, with long tasks, has one). */
+function budgetBroken(f: Figures): string[] {
+  if (f.subject !== SUBJECTS[0].name || !f.longTaskMs) return [];
+  const broken: string[] = [];
+  if (f.gaps > 0) broken.push(`${f.subject}: ${f.gaps} playback gap(s) with ${f.longTaskMs} ms long tasks (budget 0)`);
+  if (f.longestHoleMs > BUDGET_HOLE_MS) {
+    broken.push(
+      `${f.subject}: a ${fixed(f.longestHoleMs)} ms hole between microphone frames with ${f.longTaskMs} ms long tasks (budget ${BUDGET_HOLE_MS} ms)`,
+    );
+  }
+  return broken.map((b) => (f.attempt > 1 ? `${b}, attempt ${f.attempt}` : b));
+}
+
+const machineStalled = (f: Figures) => Math.max(f.serverStallMs, f.benchStallMs) >= MACHINE_STALL_MS;
 
 /** Runs part 6. */
 export async function stallPart(): Promise<Section> {
@@ -143,12 +172,16 @@ export async function stallPart(): Promise<Section> {
     try {
       for (const longTaskMs of LONG_TASKS) {
         for (const subject of SUBJECTS) {
-          const context = await browser.newContext();
-          await context.addInitScript(INSTRUMENT);
-          if (subject.transport === 'main') await context.addInitScript('delete window.Worker');
-          const page = await context.newPage();
-          figures.push(await measure(page, subject, longTaskMs, server));
-          await context.close();
+          for (let attempt = 1; ; attempt++) {
+            const context = await browser.newContext();
+            await context.addInitScript(INSTRUMENT);
+            if (subject.transport === 'main') await context.addInitScript('delete window.Worker');
+            const page = await context.newPage();
+            const f = await measure(page, subject, longTaskMs, server, attempt);
+            await context.close();
+            figures.push(f);
+            if (!budgetBroken(f).length || !machineStalled(f) || attempt === MAX_ATTEMPTS) break;
+          }
         }
       }
     } finally {
@@ -158,16 +191,8 @@ export async function stallPart(): Promise<Section> {
     await server.close();
   }
 
-  const failures: string[] = [];
-  for (const f of figures.filter((row) => row.subject === SUBJECTS[0].name && row.longTaskMs > 0)) {
-    if (f.gaps > 0)
-      failures.push(`${f.subject}: ${f.gaps} playback gap(s) with ${f.longTaskMs} ms long tasks (budget 0)`);
-    if (f.longestHoleMs > BUDGET_HOLE_MS) {
-      failures.push(
-        `${f.subject}: a ${fixed(f.longestHoleMs)} ms hole between microphone frames with ${f.longTaskMs} ms long tasks (budget ${BUDGET_HOLE_MS} ms)`,
-      );
-    }
-  }
+  // Each case's last attempt is the one judged.
+  const failures = figures.filter((f, i) => figures[i + 1]?.attempt !== f.attempt + 1).flatMap(budgetBroken);
   const idle = (name: string) => figures.find((f) => f.subject === name && f.longTaskMs === 0)!.mainThreadMsPerMinute;
   const ratio = idle(SUBJECTS[0].name) / idle(SUBJECTS[2].name);
   return {
@@ -182,7 +207,7 @@ export async function stallPart(): Promise<Section> {
     ],
     rows: figures.map((f) => [
       f.longTaskMs ? `${f.longTaskMs} ms` : 'none',
-      f.subject,
+      f.attempt > 1 ? `${f.subject} (attempt ${f.attempt})` : f.subject,
       String(f.gaps),
       `${fixed(f.longestHoleMs)} ms`,
       `${fixed(f.mainThreadMsPerMinute, 0)} ms`,
@@ -196,7 +221,10 @@ export async function stallPart(): Promise<Section> {
         'so a stall of the bench process (Playwright, CDP) cannot make a hole; the last column gives both event-loop stalls.',
       'Main-thread busy: CDP TaskDuration over the window, scaled to a minute; with long tasks it includes them. ' +
         `Without long tasks, ours (Worker) is ${fixed(ratio * 100, 0)} % of the quick-start's.`,
-      `Budget (ours, socket in a Worker, every long-task case): 0 playback gaps and no hole over ${BUDGET_HOLE_MS} ms.`,
+      `Budget (ours, socket in a Worker, every long-task case): 0 playback gaps and no hole over ${BUDGET_HOLE_MS} ms. ` +
+        `A case that breaks it while the server process or the bench process stalled ${MACHINE_STALL_MS} ms or more ` +
+        `(the jitter the playback buffer keeps in hand: the machine starved every thread, not the page) is measured ` +
+        `again, up to ${MAX_ATTEMPTS} attempts; every attempt is in the table and the last one is judged.`,
     ],
     failures,
     data: figures,

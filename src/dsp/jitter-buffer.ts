@@ -31,7 +31,7 @@ const ASSUMED_FOR = 50;
  * that carry audio on a busy device shows in no arrival statistics until it has caused an underrun.
  * The first sound does not wait for it; the queue is stretched up to it.
  */
-export const LEAST_JITTER_MS = 20;
+export const LEAST_JITTER_MS = 40;
 /** Nothing queued and no audio for this long ends a turn: the next audio is a new stream, in ms. */
 const TURN_GAP_MS = 250;
 

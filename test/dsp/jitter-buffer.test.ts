@@ -297,12 +297,13 @@ describe('JitterBuffer, adaptive (the default)', () => {
 
   it('learns the jitter of the session and starts the next turn after it', () => {
     const buffer = new JitterBuffer({ sampleRate: R });
-    // Every other frame 30 ms late (and the one after it held back to 10 ms late: a socket keeps order).
-    const late = (k: number) => onTime(k) + (k % 2 ? 0.03 : 0.01);
+    // Every fourth frame 60 ms late, more than the least jitter kept, and the two after it held back to
+    // 40 and 20 ms late (a socket keeps order).
+    const late = (k: number) => onTime(k) + [0, 0.06, 0.04, 0.02][k % 4];
     const first = session(buffer, sine(300, 2), late, 2.2);
     expect(buffer.stats.underruns).to.be.at.most(2); // only at the very start, before any jitter was seen
     const learned = ms(buffer.stats.targetSamples);
-    expect(learned).to.be.within(DEFAULT_PREBUFFER_MS + 20, DEFAULT_PREBUFFER_MS + 23); // 20 ms apart
+    expect(learned).to.be.within(DEFAULT_PREBUFFER_MS + 60, DEFAULT_PREBUFFER_MS + 63);
     expectClean(first.subarray(R / 5, 2 * R), 300, 0.5);
 
     session(buffer, new Float32Array(0), onTime, 1); // the pause between turns
