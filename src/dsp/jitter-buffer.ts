@@ -27,9 +27,10 @@ const CONCEAL_MS = 25;
 const ASSUMED_JITTER_MS = 60;
 const ASSUMED_FOR = 50;
 /**
- * Least jitter assumed once playing, in ms (one frame, as NetEq keeps): a late wake-up of the threads
- * that carry audio on a busy device shows in no arrival statistics until it has caused an underrun.
- * The first sound does not wait for it; the queue is stretched up to it.
+ * Least jitter assumed once playing, in ms: a late wake-up of the threads that carry audio (network,
+ * socket Worker) on a busy device shows in no arrival statistics until it has caused an underrun. One
+ * frame (20 ms, as NetEq keeps) was not enough on a starved 2-core machine (README, Playback). The
+ * first sound does not wait for it; the queue is stretched up to it.
  */
 export const LEAST_JITTER_MS = 40;
 /** Nothing queued and no audio for this long ends a turn: the next audio is a new stream, in ms. */
