@@ -214,6 +214,8 @@ async function heapAfterGc(cdp: CDPSession): Promise<number> {
 interface Figures {
   subject: string;
   clickToFirstMicFrameMs: number;
+  /** start() from script → first microphone frame at the server, median over sessions 2..SESSIONS. */
+  laterStartToFirstMicFrameMs: number | null;
   agentFrameToOutputMs: number;
   /** The same, median over sessions 2..HEARD+1 (the quick-start's playback context is then already running). */
   laterAgentFrameToOutputMs: number | null;
@@ -261,6 +263,7 @@ async function measure(page: Page, subject: Subject, origin: string, frames: Fra
   // Sessions 2..50 from script, each until its first microphone frame is on the socket; the first
   // HEARD of them also until the greeting is heard, with whatever audio context the page kept.
   const heard: number[] = [];
+  const starts: number[] = [];
   for (let i = 1; subject.sessions && i < SESSIONS; i++) {
     const startedAt = epoch();
     if (i <= HEARD) await resetMarks(page, true);
@@ -272,6 +275,7 @@ async function measure(page: Page, subject: Subject, origin: string, frames: Fra
       },
       `session ${i + 1}'s first frames`,
     );
+    starts.push(frames.firstAfter('in', startedAt)! - startedAt);
     if (i <= HEARD) {
       heard.push(firstOut(frames, await marks(page), startedAt)! - frames.firstAfter('out', startedAt)!);
       await stopListening(page);
@@ -287,7 +291,8 @@ async function measure(page: Page, subject: Subject, origin: string, frames: Fra
     subject: subject.name,
     clickToFirstMicFrameMs: frames.firstAfter('in', clickAt)! - clickAt,
     agentFrameToOutputMs: firstOut(frames, first, clickAt)! - frames.firstAfter('out', clickAt)!,
-    laterAgentFrameToOutputMs: heard.length ? heard.sort((a, b) => a - b)[heard.length >> 1] : null,
+    laterStartToFirstMicFrameMs: median(starts),
+    laterAgentFrameToOutputMs: median(heard),
     outputLatencyMs: first.context ? first.context.output * 1000 : null,
     baseLatencyMs: first.context ? first.context.base * 1000 : null,
     contextRate: first.context?.rate ?? null,
@@ -304,6 +309,8 @@ async function measure(page: Page, subject: Subject, origin: string, frames: Fra
     heapGrowth: heapAfter50 === null ? null : heapAfter50 - heapAfter1,
   };
 }
+
+const median = (values: number[]) => (values.length ? values.sort((a, b) => a - b)[values.length >> 1] : null);
 
 /** Runs part 4. */
 export async function e2ePart(): Promise<Section> {
@@ -356,6 +363,11 @@ export async function e2ePart(): Promise<Section> {
   const kib = (bytes: number | null) => (bytes === null ? '—' : `${fixed(bytes / 1024)} KB`);
   const metrics: [string, (f: Figures) => string][] = [
     ['click → first mic frame at the server', (f) => `${fixed(f.clickToFirstMicFrameMs)} ms`],
+    [
+      // One click in a fresh context is one sample, and a cold one; the later sessions give a median.
+      `start() → first mic frame at the server, median of sessions 2–${SESSIONS}`,
+      (f) => (f.laterStartToFirstMicFrameMs === null ? '—' : `${fixed(f.laterStartToFirstMicFrameMs)} ms`),
+    ],
     [
       'first agent frame (sent by the server) → its first sample played by the output device',
       (f) =>
