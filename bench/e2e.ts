@@ -7,7 +7,7 @@ import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { speechLike } from '../tools/signals.js';
 import { writeWav } from '../tools/wav.js';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
-import { fixed, type Section } from './report.js';
+import { fixed, median, type Section } from './report.js';
 import { epoch, FrameLog, serve } from './serve.js';
 import { buildWidget, scratchDir } from './size.js';
 
@@ -291,8 +291,8 @@ async function measure(page: Page, subject: Subject, origin: string, frames: Fra
     subject: subject.name,
     clickToFirstMicFrameMs: frames.firstAfter('in', clickAt)! - clickAt,
     agentFrameToOutputMs: firstOut(frames, first, clickAt)! - frames.firstAfter('out', clickAt)!,
-    laterStartToFirstMicFrameMs: median(starts),
-    laterAgentFrameToOutputMs: median(heard),
+    laterStartToFirstMicFrameMs: median(starts) ?? null,
+    laterAgentFrameToOutputMs: median(heard) ?? null,
     outputLatencyMs: first.context ? first.context.output * 1000 : null,
     baseLatencyMs: first.context ? first.context.base * 1000 : null,
     contextRate: first.context?.rate ?? null,
@@ -309,8 +309,6 @@ async function measure(page: Page, subject: Subject, origin: string, frames: Fra
     heapGrowth: heapAfter50 === null ? null : heapAfter50 - heapAfter1,
   };
 }
-
-const median = (values: number[]) => (values.length ? values.sort((a, b) => a - b)[values.length >> 1] : null);
 
 /** Runs part 4. */
 export async function e2ePart(): Promise<Section> {

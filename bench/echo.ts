@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumFlags } from '../tools/chromium.js';
-import { fixed, type Section } from './report.js';
+import { fixed, median, type Section } from './report.js';
 
 /** Bursts per route; each is matched to its own arrival. */
 const BURSTS = 12;
@@ -102,8 +102,6 @@ interface Result {
   echoCancellation: boolean | null;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /** Runs part 5. */
 export async function echoPart(): Promise<Section> {
   const server = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE));
@@ -140,12 +138,12 @@ export async function echoPart(): Promise<Section> {
     ['MediaStreamDestination → <audio> element (ElevenLabs)', 'element', ''],
     ['MediaStreamDestination → RTCPeerConnection loopback → <audio> (Hubs)', 'webrtc', result.webrtc],
   ];
-  const calibration = median(delays('stream'));
+  const calibration = median(delays('stream')) ?? NaN;
   const rows = routes.map(([label, name, problem]) => {
     const d = delays(name);
     if (!d.length) return [label, '—', '—', '—', problem || 'no burst arrived'];
-    const extra = name === 'direct' || name === 'stream' ? '—' : `${fixed(median(d) - calibration)} ms`;
-    return [label, `${fixed(median(d))} ms`, `${fixed(Math.max(...d))} ms`, extra, `${d.length}/${BURSTS}`];
+    const extra = name === 'direct' || name === 'stream' ? '—' : `${fixed(median(d)! - calibration)} ms`;
+    return [label, `${fixed(median(d)!)} ms`, `${fixed(Math.max(...d))} ms`, extra, `${d.length}/${BURSTS}`];
   });
   return {
     title: 'Echo routes: latency of each way to the speakers (headless Chromium)',

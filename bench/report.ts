@@ -32,6 +32,9 @@ export function renderSection(s: Section): string {
   ].join('\n');
 }
 
+/** The middle of `values` (the upper middle for an even count), without reordering them; undefined for none. */
+export const median = (values: number[]): number | undefined => [...values].sort((a, b) => a - b)[values.length >> 1];
+
 /** Bytes as KB with two decimals (1 KB = 1024 bytes). */
 export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KB`;
 
